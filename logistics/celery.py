@@ -1,0 +1,32 @@
+"""The Celery app and, in one place, every periodic schedule (DESIGN.md rule 6).
+
+With REDIS_URL the broker is Redis; without it a filesystem broker under var/celery lets
+`make run` schedule and run the same tasks on a bare machine.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "logistics.settings")
+
+app = Celery("logistics")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every periodic job of every app is declared here, and only here. Times are Asia/Shanghai.
+app.conf.beat_schedule = {
+    "certificate-expiry-alerts": {
+        "task": "logistics.tasks.certificate_expiry_alerts",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+
+
+def ensure_filesystem_broker_dirs():
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+            os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)

@@ -1,0 +1,55 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.functional import SimpleLazyObject
+
+from .choices import Role
+from .models import BureauAccount, Membership, School
+
+SESSION_KEY = "current_school_id"
+# The bureau is read-only: of all POSTs it may only make these (its own account, language, school).
+BUREAU_POST_ALLOWED = ("/accounts/", "/i18n/", "/school/switch/", "/notifications/")
+
+
+def school_choices(user):
+    """Schools the user may work in, as (school, role) pairs, bureau schools last."""
+    if not user.is_authenticated:
+        return []
+    pairs = [
+        (m.school, m.role)
+        for m in Membership.objects.active().filter(user=user).select_related("school").order_by("school__code")
+    ]
+    bureau = BureauAccount.objects.filter(user=user).first()
+    if bureau is not None:
+        seen = {s.pk for s, _ in pairs}
+        pairs += [(s, Role.BUREAU) for s in School.objects.filter(district_id=bureau.district_id) if s.pk not in seen]
+    return pairs
+
+
+class CurrentSchoolMiddleware:
+    """Sets request.school and request.role from the session's chosen school, checked every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.school = None
+        request.role = None
+        request.school_choices = []
+        if request.user.is_authenticated:
+            self._resolve(request)
+            if request.role == Role.BUREAU and request.method == "POST":
+                if not request.path.startswith(BUREAU_POST_ALLOWED):
+                    raise PermissionDenied
+        return self.get_response(request)
+
+    @staticmethod
+    def _resolve(request):
+        pairs = school_choices(request.user)
+        request.school_choices = pairs
+        if not pairs:
+            return
+        wanted = request.session.get(SESSION_KEY)
+        school, role = next(((s, r) for s, r in pairs if s.pk == wanted), pairs[0])
+        request.school, request.role = school, role
+        request.membership = SimpleLazyObject(
+            lambda: Membership.objects.active().filter(user=request.user, school=school).first()
+        )

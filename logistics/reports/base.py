@@ -1,0 +1,119 @@
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+
+TEXT, INT, MONEY, DECIMAL, DATE, DATETIME = "text", "int", "money", "decimal", "date", "datetime"
+SIGNATURES = ("制表人", "审核人", "校长")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+    width: int = 14
+    total: bool = False
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        last = calendar.monthrange(year, month)[1]
+        return cls(datetime.date(year, month, 1), datetime.date(year, month, last))
+
+    @classmethod
+    def parse_month(cls, text: str) -> "Period":
+        """'2026-10' -> October 2026. Raises ValueError on anything else."""
+        year, month = (int(p) for p in text.split("-"))
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError(text)
+        return cls.month(year, month)
+
+    @classmethod
+    def previous_month(cls, today=None) -> "Period":
+        today = today or timezone.localdate()
+        first = today.replace(day=1)
+        last_month = first - datetime.timedelta(days=1)
+        return cls.month(last_month.year, last_month.month)
+
+    @classmethod
+    def current_month(cls, today=None) -> "Period":
+        today = today or timezone.localdate()
+        return cls.month(today.year, today.month)
+
+    @property
+    def key(self) -> str:
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def label(self) -> str:
+        if self.start.day == 1 and self.end == Period.month(self.start.year, self.start.month).end:
+            return f"{self.start.year}年{self.start.month}月"
+        return f"{format_date(self.start)}至{format_date(self.end)}"
+
+    def start_datetime(self):
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    def end_datetime(self):
+        """Exclusive upper bound: midnight after the last day."""
+        return timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min))
+
+
+@dataclass
+class Report:
+    title: str
+    columns: list[Column]
+    rows: Iterable  # tuples in column order; may be a generator (rendered once)
+    school: object = None
+    period: Period | None = None
+    subtitle: str = ""
+    notes: list[str] = field(default_factory=list)
+    signatures: tuple = SIGNATURES
+    landscape: bool = False
+    empty_text: str = "本月无记录"
+    # Rows to highlight in the PDF (e.g. a day with no food samples): indexes into rows.
+    highlight: set = field(default_factory=set)
+
+
+def format_date(value) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_money(value) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):,.2f}"
+
+
+def display_value(value, kind: str) -> str:
+    """How a cell reads in the PDF and on screen."""
+    if value is None:
+        return ""
+    if kind == MONEY:
+        return format_money(value)
+    if kind in (DATE, DATETIME):
+        return format_date(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def column_totals(columns, rows):
+    totals = [Decimal(0) if c.total else None for c in columns]
+    for row in rows:
+        for i, c in enumerate(columns):
+            if c.total and row[i] not in (None, ""):
+                totals[i] += Decimal(row[i])
+    return totals

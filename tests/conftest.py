@@ -1,0 +1,115 @@
+"""Personas of DESIGN.md rule 10 and the helpers every test uses.
+
+`school` is a kindergarten with two campuses; `other_school` belongs to the same district and has its
+own director (`outsider`). Each persona has a logged-in client fixture: `as_director`, ....
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+from logistics.choices import Role, SchoolKind
+from tests.factories import BureauAccountFactory, CampusFactory, DistrictFactory, RoomFactory, SchoolFactory, member
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.LANGUAGE_CODE = "zh-hans"
+    from logistics.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+
+
+@pytest.fixture
+def district(db):
+    return DistrictFactory(name="测试区")
+
+
+@pytest.fixture
+def school(district):
+    s = SchoolFactory(district=district, name="阳光幼儿园", code="KG001", kind=SchoolKind.KINDERGARTEN)
+    CampusFactory(school=s, name="总部", is_main=True)
+    CampusFactory(school=s, name="西区分部")
+    return s
+
+
+@pytest.fixture
+def other_school(district):
+    s = SchoolFactory(district=district, name="另一所小学", code="PS999", kind=SchoolKind.PRIMARY)
+    CampusFactory(school=s, name="本部", is_main=True)
+    return s
+
+
+@pytest.fixture
+def campus(school):
+    return school.campus_set.get(name="总部")
+
+
+@pytest.fixture
+def room(school, campus):
+    return RoomFactory(school=school, campus=campus, name="大一班")
+
+
+@pytest.fixture
+def other_room(other_school):
+    return RoomFactory(school=other_school, campus=other_school.campus_set.first(), name="一(1)班")
+
+
+def _persona(role, username):
+    @pytest.fixture
+    def fixture(school):
+        return member(school, role, username=username)
+
+    return fixture
+
+
+principal = _persona(Role.PRINCIPAL, "p_principal")
+director = _persona(Role.DIRECTOR, "p_director")
+staff = _persona(Role.STAFF, "p_staff")
+canteen = _persona(Role.CANTEEN, "p_canteen")
+health = _persona(Role.HEALTH, "p_health")
+accountant = _persona(Role.ACCOUNTANT, "p_accountant")
+teacher = _persona(Role.TEACHER, "p_teacher")
+guard = _persona(Role.GUARD, "p_guard")
+
+
+@pytest.fixture
+def outsider(other_school):
+    """The director of another school: must never see or change our school's data."""
+    return member(other_school, Role.DIRECTOR, username="p_outsider")
+
+
+@pytest.fixture
+def bureau(district, school):
+    return BureauAccountFactory(district=district, user__username="p_bureau").user
+
+
+def _client_for(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def client_for():
+    return _client_for
+
+
+for _name in ("principal", "director", "staff", "canteen", "health", "accountant", "teacher", "guard",
+              "outsider", "bureau"):
+    def _make(name):
+        @pytest.fixture
+        def fixture(request):
+            return _client_for(request.getfixturevalue(name))
+
+        fixture.__name__ = f"as_{name}"
+        return fixture
+
+    globals()[f"as_{_name}"] = _make(_name)

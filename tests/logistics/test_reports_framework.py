@@ -1,0 +1,58 @@
+import datetime
+import subprocess
+from decimal import Decimal
+
+from openpyxl import load_workbook
+
+from logistics.reports import Column, Period, Report
+from logistics.reports.base import DATE, MONEY
+from logistics.reports.pdf import render_pdf
+from logistics.reports.xlsx import write_workbook
+
+
+class _School:
+    name = "阳光幼儿园"
+
+
+def _report(rows):
+    return Report(
+        title="测试台账", school=_School(), period=Period.month(2026, 10),
+        columns=[Column("名称"), Column("日期", DATE), Column("金额", MONEY, total=True)], rows=rows,
+    )
+
+
+def test_period_labels_and_bounds():
+    p = Period.parse_month("2026-10")
+    assert (p.start, p.end, p.label) == (datetime.date(2026, 10, 1), datetime.date(2026, 10, 31), "2026年10月")
+    assert Period.previous_month(datetime.date(2026, 1, 15)).key == "2025-12"
+
+
+def test_excel_has_totals_frozen_header_and_text_not_formulas(tmp_path):
+    rows = [("=1+1", datetime.date(2026, 10, 3), Decimal("12.50")), ("@SUM(A1)", None, Decimal("7.5"))]
+    path = tmp_path / "r.xlsx"
+    write_workbook([_report(rows)], path, contents_title="目录")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["目录", "测试台账"]
+    ws = wb["测试台账"]
+    assert ws.freeze_panes == "A4"
+    assert ws["A4"].value == "=1+1" and ws["A4"].data_type == "s"
+    assert ws["A5"].data_type == "s"
+    assert ws["C6"].value == 20 and ws["A6"].value == "合计"
+    assert ws.page_setup.fitToWidth == 1
+
+
+def test_empty_report_says_so_in_excel_and_pdf(tmp_path):
+    path = tmp_path / "e.xlsx"
+    write_workbook([_report([])], path)
+    assert load_workbook(path).active["A4"].value == "本月无记录"
+    pdf = tmp_path / "e.pdf"
+    render_pdf([_report([])], pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "本月无记录" in text and "制表人" in text
+
+
+def test_pdf_escapes_user_html(tmp_path):
+    pdf = tmp_path / "x.pdf"
+    render_pdf([_report([("<b>粗体</b><script>x</script>", None, Decimal("1"))])], pdf)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "<b>粗体</b>" in text
