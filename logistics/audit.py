@@ -76,7 +76,9 @@ def apply_correction(*, obj, by, changes: dict, reason: str) -> ChangeLog:
     obj.full_clean()
     obj.save(update_fields=list(changes.keys()))
     after = snapshot(obj, fields=changes.keys())
-    return record_change(obj=obj, by=by, action=ChangeAction.CORRECT, before=before, after=after, reason=reason)
+    return record_change(
+        obj=obj, by=by, action=ChangeAction.CORRECT, before=before, after=after, reason=reason
+    )
 
 
 def history_for(obj):

@@ -53,11 +53,18 @@ def cards(request):
         found.append(Card(_("未读通知"), unread, reverse("notifications"), WARNING, order=1))
     if can(request, "staff.view"):
         today = timezone.localdate()
-        expiring = Certificate.objects.for_request(request).filter(
-            expires_on__lte=today + datetime.timedelta(days=30)
-        ).count()
-        found.append(Card(
-            _("30天内到期或已过期的证件"), expiring, reverse("org:certificates_expiring"),
-            DANGER if expiring else OK, order=90,
-        ))
+        expiring = (
+            Certificate.objects.for_request(request)
+            .filter(expires_on__lte=today + datetime.timedelta(days=30))
+            .count()
+        )
+        found.append(
+            Card(
+                _("30天内到期或已过期的证件"),
+                expiring,
+                reverse("org:certificates_expiring"),
+                DANGER if expiring else OK,
+                order=90,
+            )
+        )
     return found

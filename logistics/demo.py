@@ -8,7 +8,17 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .choices import CertificateKind, Role, RoomType, SchoolKind
-from .models import BureauAccount, Campus, Certificate, Department, District, Membership, Room, School, StaffProfile
+from .models import (
+    BureauAccount,
+    Campus,
+    Certificate,
+    Department,
+    District,
+    Membership,
+    Room,
+    School,
+    StaffProfile,
+)
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -39,8 +49,11 @@ KINDERGARTEN_CAMPUSES = ["总部", "西区分部", "航星分部"]
 KINDERGARTEN_CLASSES = ["小一班", "小二班", "中一班", "中二班", "大一班", "大二班"]
 PRIMARY_CLASSES = ["一(1)班", "一(2)班", "二(1)班", "三(1)班", "三(2)班", "四(1)班", "五(1)班", "六(1)班"]
 COMMON_ROOMS = [
-    ("后勤办公室", RoomType.OFFICE), ("行政仓库", RoomType.WAREHOUSE), ("食堂", RoomType.CANTEEN),
-    ("多功能厅", RoomType.FUNCTION), ("保健室", RoomType.FUNCTION),
+    ("后勤办公室", RoomType.OFFICE),
+    ("行政仓库", RoomType.WAREHOUSE),
+    ("食堂", RoomType.CANTEEN),
+    ("多功能厅", RoomType.FUNCTION),
+    ("保健室", RoomType.FUNCTION),
 ]
 DEPARTMENTS = ["后勤部", "教务处", "办公室", "财务室", "食堂"]
 
@@ -54,7 +67,9 @@ class DemoSchool:
 
 
 def _user(username, full_name):
-    user, created = get_user_model().objects.get_or_create(username=username, defaults={"first_name": full_name})
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"first_name": full_name}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -62,33 +77,57 @@ def _user(username, full_name):
 
 
 def _school(district, code, name, kind, campuses, classes, people):
-    school, _ = School.objects.get_or_create(code=code, defaults={"district": district, "name": name, "kind": kind})
+    school, _ = School.objects.get_or_create(
+        code=code, defaults={"district": district, "name": name, "kind": kind}
+    )
     demo = DemoSchool(school)
     for i, campus_name in enumerate(campuses):
-        campus, _ = Campus.objects.get_or_create(school=school, name=campus_name, defaults={"is_main": i == 0})
+        campus, _ = Campus.objects.get_or_create(
+            school=school, name=campus_name, defaults={"is_main": i == 0}
+        )
         demo.campuses.append(campus)
     departments = {n: Department.objects.get_or_create(school=school, name=n)[0] for n in DEPARTMENTS}
     today = timezone.localdate()
     for username, full_name, role, post in people:
         user = _user(username, full_name)
         demo.people[username] = user
-        dept = departments["后勤部"] if role in (Role.DIRECTOR, Role.STAFF) else (
-            departments["食堂"] if role == Role.CANTEEN else departments["财务室"] if role == Role.ACCOUNTANT
-            else departments["办公室"] if role == Role.PRINCIPAL else departments["教务处"])
+        dept = (
+            departments["后勤部"]
+            if role in (Role.DIRECTOR, Role.STAFF)
+            else (
+                departments["食堂"]
+                if role == Role.CANTEEN
+                else departments["财务室"]
+                if role == Role.ACCOUNTANT
+                else departments["办公室"]
+                if role == Role.PRINCIPAL
+                else departments["教务处"]
+            )
+        )
         Membership.objects.get_or_create(
-            school=school, user=user, ended_on=None,
+            school=school,
+            user=user,
+            ended_on=None,
             defaults={"role": role, "campus": demo.campuses[0], "department": dept},
         )
         profile, created = StaffProfile.objects.get_or_create(
-            school=school, user=user,
-            defaults={"post": post, "phone": f"1380000{sum(map(ord, username)) % 10000:04d}",
-                      "hire_date": datetime.date(2018, 9, 1)},
+            school=school,
+            user=user,
+            defaults={
+                "post": post,
+                "phone": f"1380000{sum(map(ord, username)) % 10000:04d}",
+                "hire_date": datetime.date(2018, 9, 1),
+            },
         )
         if created and role in (Role.CANTEEN, Role.HEALTH):
             # one certificate expiring soon so the 30-day list and the alert have something to show
             Certificate.objects.create(
-                school=school, staff=profile, kind=CertificateKind.HEALTH, number=f"JK{today:%Y}{profile.pk:04d}",
-                issued_on=today - datetime.timedelta(days=350), expires_on=today + datetime.timedelta(days=15),
+                school=school,
+                staff=profile,
+                kind=CertificateKind.HEALTH,
+                number=f"JK{today:%Y}{profile.pk:04d}",
+                issued_on=today - datetime.timedelta(days=350),
+                expires_on=today + datetime.timedelta(days=15),
                 issuer="区疾病预防控制中心",
             )
     departments["后勤部"].head = demo.people["director"]
@@ -98,14 +137,22 @@ def _school(district, code, name, kind, campuses, classes, people):
     for campus in demo.campuses:
         for j, class_name in enumerate(classes):
             room, _ = Room.objects.get_or_create(
-                school=school, campus=campus, name=class_name,
-                defaults={"room_type": RoomType.CLASSROOM, "building": "教学楼", "floor": 1 + j // 4,
-                          "responsible": teacher},
+                school=school,
+                campus=campus,
+                name=class_name,
+                defaults={
+                    "room_type": RoomType.CLASSROOM,
+                    "building": "教学楼",
+                    "floor": 1 + j // 4,
+                    "responsible": teacher,
+                },
             )
             demo.rooms.append(room)
         for room_name, room_type in COMMON_ROOMS:
             room, _ = Room.objects.get_or_create(
-                school=school, campus=campus, name=room_name,
+                school=school,
+                campus=campus,
+                name=room_name,
                 defaults={"room_type": room_type, "building": "综合楼", "floor": 1, "responsible": keeper},
             )
             demo.rooms.append(room)
@@ -114,10 +161,24 @@ def _school(district, code, name, kind, campuses, classes, people):
 
 def seed_organisation():
     district, _ = District.objects.get_or_create(name="星城区", defaults={"bureau_name": "星城区教育局"})
-    kindergarten = _school(district, "XC-KG-001", "星城区实验幼儿园", SchoolKind.KINDERGARTEN,
-                           KINDERGARTEN_CAMPUSES, KINDERGARTEN_CLASSES, KINDERGARTEN_PEOPLE)
-    primary = _school(district, "XC-PS-001", "星城区中心小学", SchoolKind.PRIMARY,
-                      ["本部", "村小"], PRIMARY_CLASSES, PRIMARY_PEOPLE)
+    kindergarten = _school(
+        district,
+        "XC-KG-001",
+        "星城区实验幼儿园",
+        SchoolKind.KINDERGARTEN,
+        KINDERGARTEN_CAMPUSES,
+        KINDERGARTEN_CLASSES,
+        KINDERGARTEN_PEOPLE,
+    )
+    primary = _school(
+        district,
+        "XC-PS-001",
+        "星城区中心小学",
+        SchoolKind.PRIMARY,
+        ["本部", "村小"],
+        PRIMARY_CLASSES,
+        PRIMARY_PEOPLE,
+    )
     bureau_user = _user(*BUREAU_USER)
     BureauAccount.objects.get_or_create(user=bureau_user, defaults={"district": district})
     return district, [kindergarten, primary]

@@ -55,7 +55,9 @@ class SchoolScopedForm(forms.ModelForm):
             model = field.queryset.model
             if model is get_user_model():
                 self.fields[name] = UserChoiceField(
-                    queryset=school_users(school), required=field.required, label=field.label,
+                    queryset=school_users(school),
+                    required=field.required,
+                    label=field.label,
                     help_text=field.help_text,
                 )
             elif any(isinstance(f, ForeignKey) and f.name == "school" for f in model._meta.fields):
@@ -115,20 +117,28 @@ class NewMemberForm(forms.Form):
     """Add a person to the school: an existing account by login name, or a new one."""
 
     username = forms.RegexField(
-        label=_("登录名"), max_length=30, regex=r"^[A-Za-z0-9_.-]+$",
+        label=_("登录名"),
+        max_length=30,
+        regex=r"^[A-Za-z0-9_.-]+$",
         error_messages={"invalid": _("登录名只能包含字母、数字、下划线、点和减号。")},
     )
     full_name = forms.CharField(label=_("姓名"), max_length=30)
     password = forms.CharField(
-        label=_("初始密码"), widget=forms.PasswordInput, required=False,
+        label=_("初始密码"),
+        widget=forms.PasswordInput,
+        required=False,
         help_text=_("新账号必填；已有账号留空。"),
     )
     role = forms.ChoiceField(label=_("角色"), choices=[c for c in Role.choices if c[0] != Role.BUREAU])
     campus = forms.ModelChoiceField(label=_("校区"), queryset=Campus.objects.none(), required=False)
     department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none(), required=False)
     post = forms.CharField(label=_("岗位"), max_length=50, required=False)
-    phone = forms.RegexField(label=_("电话"), regex=r"^[0-9+\- ]{5,20}$", required=False,
-                             error_messages={"invalid": _("电话号码格式不正确。")})
+    phone = forms.RegexField(
+        label=_("电话"),
+        regex=r"^[0-9+\- ]{5,20}$",
+        required=False,
+        error_messages={"invalid": _("电话号码格式不正确。")},
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,8 +178,12 @@ class EndMembershipForm(forms.Form):
 
 
 class StaffProfileForm(SchoolScopedForm):
-    phone = forms.RegexField(label=_("电话"), regex=r"^[0-9+\- ]{5,20}$", required=False,
-                             error_messages={"invalid": _("电话号码格式不正确。")})
+    phone = forms.RegexField(
+        label=_("电话"),
+        regex=r"^[0-9+\- ]{5,20}$",
+        required=False,
+        error_messages={"invalid": _("电话号码格式不正确。")},
+    )
 
     class Meta:
         model = StaffProfile

@@ -15,12 +15,19 @@ def school_choices(user):
         return []
     pairs = [
         (m.school, m.role)
-        for m in Membership.objects.active().filter(user=user).select_related("school").order_by("school__code")
+        for m in Membership.objects.active()
+        .filter(user=user)
+        .select_related("school")
+        .order_by("school__code")
     ]
     bureau = BureauAccount.objects.filter(user=user).first()
     if bureau is not None:
         seen = {s.pk for s, _ in pairs}
-        pairs += [(s, Role.BUREAU) for s in School.objects.filter(district_id=bureau.district_id) if s.pk not in seen]
+        pairs += [
+            (s, Role.BUREAU)
+            for s in School.objects.filter(district_id=bureau.district_id)
+            if s.pk not in seen
+        ]
     return pairs
 
 
@@ -36,9 +43,9 @@ class CurrentSchoolMiddleware:
         request.school_choices = []
         if request.user.is_authenticated:
             self._resolve(request)
-            if request.role == Role.BUREAU and request.method == "POST":
-                if not request.path.startswith(BUREAU_POST_ALLOWED):
-                    raise PermissionDenied
+            bureau_post = request.role == Role.BUREAU and request.method == "POST"
+            if bureau_post and not request.path.startswith(BUREAU_POST_ALLOWED):
+                raise PermissionDenied
         return self.get_response(request)
 
     @staticmethod

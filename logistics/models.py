@@ -51,7 +51,9 @@ class District(models.Model):
 
 
 class School(models.Model):
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("区县"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="schools", verbose_name=_("区县")
+    )
     code = models.CharField(_("学校代码"), max_length=30, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=SchoolKind.choices)
@@ -141,8 +143,12 @@ class Membership(SchoolOwned):
     """A user's place in a school: one role, optionally a campus and department."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("角色"), max_length=20, choices=[c for c in Role.choices if c[0] != Role.BUREAU])
-    campus = models.ForeignKey(Campus, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("校区"))
+    role = models.CharField(
+        _("角色"), max_length=20, choices=[c for c in Role.choices if c[0] != Role.BUREAU]
+    )
+    campus = models.ForeignKey(
+        Campus, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("校区")
+    )
     department = models.ForeignKey(
         Department, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("部门")
     )
@@ -157,7 +163,9 @@ class Membership(SchoolOwned):
         ordering = ["school_id", "role", "user__username"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "school"], condition=models.Q(ended_on__isnull=True), name="uniq_active_membership"
+                fields=["user", "school"],
+                condition=models.Q(ended_on__isnull=True),
+                name="uniq_active_membership",
             )
         ]
 
@@ -172,7 +180,9 @@ class Membership(SchoolOwned):
 class BureauAccount(models.Model):
     """An education-bureau user: reads every school of its district, never writes."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bureau_account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bureau_account"
+    )
     district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="bureau_accounts")
 
     class Meta:
@@ -193,7 +203,9 @@ def display_name(user):
 class StaffProfile(SchoolOwned):
     """员工档案: one per person per school."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profiles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profiles"
+    )
     post = models.CharField(_("岗位"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     hire_date = models.DateField(_("入职日期"), null=True, blank=True)
@@ -237,7 +249,9 @@ class ChangeLog(models.Model):
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)
     action = models.CharField(_("操作"), max_length=20, choices=ChangeAction.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, verbose_name=_("操作人")
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
@@ -307,7 +321,9 @@ class Notification(SchoolOwned):
         indexes = [models.Index(fields=["user", "read_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="uniq_notification_dedupe"
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="uniq_notification_dedupe",
             )
         ]
 

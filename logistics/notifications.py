@@ -7,12 +7,18 @@ from .models import Membership, Notification
 
 
 def users_with_roles(school, roles):
-    return get_user_model().objects.filter(
-        memberships__school=school, memberships__role__in=list(roles), memberships__ended_on__isnull=True
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__school=school, memberships__role__in=list(roles), memberships__ended_on__isnull=True
+        )
+        .distinct()
+    )
 
 
-def notify(*, school, title: str, body: str = "", url: str = "", users=(), roles=(), dedupe_key: str = "") -> int:
+def notify(
+    *, school, title: str, body: str = "", url: str = "", users=(), roles=(), dedupe_key: str = ""
+) -> int:
     """Create one notification per recipient; with a dedupe_key a rerun notifies nobody twice.
 
     Returns how many notifications were created.

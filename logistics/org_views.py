@@ -114,8 +114,11 @@ class DepartmentList(ScopedListView):
     title = gettext_lazy("部门")
 
     def get_queryset(self):
-        return super().get_queryset().select_related("head").annotate(
-            member_count=Count("membership", filter=Q(membership__ended_on__isnull=True))
+        return (
+            super()
+            .get_queryset()
+            .select_related("head")
+            .annotate(member_count=Count("membership", filter=Q(membership__ended_on__isnull=True)))
         )
 
 
@@ -155,9 +158,17 @@ def member_add(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         services.member_add(
-            school=request.school, by=request.user, username=d["username"], full_name=d["full_name"],
-            password=d["password"], role=d["role"], campus=d["campus"], department=d["department"],
-            post=d["post"], phone=d["phone"], existing_user=d["existing_user"],
+            school=request.school,
+            by=request.user,
+            username=d["username"],
+            full_name=d["full_name"],
+            password=d["password"],
+            role=d["role"],
+            campus=d["campus"],
+            department=d["department"],
+            post=d["post"],
+            phone=d["phone"],
+            existing_user=d["existing_user"],
         )
         messages.success(request, _("已添加成员 %(name)s。") % {"name": d["full_name"]})
         return redirect("org:member_list")
@@ -183,7 +194,9 @@ def member_end(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_end(
-                membership=membership, by=request.user, ended_on=form.cleaned_data["ended_on"],
+                membership=membership,
+                by=request.user,
+                ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
@@ -192,7 +205,9 @@ def member_end(request, pk):
         else:
             messages.success(request, _("成员已离岗。"))
             return redirect("org:member_list")
-    return render(request, "org/member_end.html", {"form": form, "membership": membership, "blockers": blockers})
+    return render(
+        request, "org/member_end.html", {"form": form, "membership": membership, "blockers": blockers}
+    )
 
 
 # --- staff records ---------------------------------------------------------------------------
@@ -204,14 +219,17 @@ class StaffList(ScopedListView):
 
     def get_queryset(self):
         return (
-            super().get_queryset()
+            super()
+            .get_queryset()
             .select_related("user")
             .annotate(
                 cert_count=Count("certificates"),
                 expiring_count=Count(
                     "certificates",
-                    filter=Q(certificates__expires_on__lte=timezone.localdate()
-                             + datetime.timedelta(days=EXPIRY_WINDOW_DAYS)),
+                    filter=Q(
+                        certificates__expires_on__lte=timezone.localdate()
+                        + datetime.timedelta(days=EXPIRY_WINDOW_DAYS)
+                    ),
                 ),
             )
             .order_by("user__first_name")
@@ -221,13 +239,19 @@ class StaffList(ScopedListView):
 @school_view("staff.view")
 def staff_detail(request, pk):
     profile = scoped_or_404(request, StaffProfile.objects.select_related("user"), pk=pk)
-    return render(request, "org/staff_detail.html", {
-        "profile": profile,
-        "certificates": profile.certificates.all(),
-        "memberships": profile.user.memberships.filter(school=request.school).select_related("campus", "department"),
-        "today": timezone.localdate(),
-        "can_manage": can(request, "staff.manage"),
-    })
+    return render(
+        request,
+        "org/staff_detail.html",
+        {
+            "profile": profile,
+            "certificates": profile.certificates.all(),
+            "memberships": profile.user.memberships.filter(school=request.school).select_related(
+                "campus", "department"
+            ),
+            "today": timezone.localdate(),
+            "can_manage": can(request, "staff.manage"),
+        },
+    )
 
 
 class StaffUpdate(ScopedUpdateView):
@@ -249,7 +273,9 @@ def certificate_add(request, staff_pk):
         services.save_with_log(form=form, by=request.user)
         messages.success(request, _("证件已添加。"))
         return redirect("org:staff_detail", pk=profile.pk)
-    return render(request, "generic/form.html", {"form": form, "title": _("添加证件：%(n)s") % {"n": profile}})
+    return render(
+        request, "generic/form.html", {"form": form, "title": _("添加证件：%(n)s") % {"n": profile}}
+    )
 
 
 class CertificateUpdate(ScopedUpdateView):
@@ -274,16 +300,24 @@ def expiring_certificates(school, today=None, days=EXPIRY_WINDOW_DAYS):
 @school_view("staff.view")
 def certificates_expiring(request):
     today = timezone.localdate()
-    return render(request, "org/certificates_expiring.html", {
-        "certificates": expiring_certificates(request.school, today), "today": today, "days": EXPIRY_WINDOW_DAYS,
-    })
+    return render(
+        request,
+        "org/certificates_expiring.html",
+        {
+            "certificates": expiring_certificates(request.school, today),
+            "today": today,
+            "days": EXPIRY_WINDOW_DAYS,
+        },
+    )
 
 
 # --- reports ---------------------------------------------------------------------------------
 @school_view("reports.view")
 def reports_index(request):
     period = Period.previous_month()
-    visible = [s for s in sorted(REGISTRY.values(), key=lambda s: (s.order, s.key)) if can(request, s.permission)]
+    visible = [
+        s for s in sorted(REGISTRY.values(), key=lambda s: (s.order, s.key)) if can(request, s.permission)
+    ]
     return render(request, "reports/index.html", {"specs": visible, "month": period.key})
 
 
@@ -293,7 +327,11 @@ def report_download(request, key, fmt):
     if spec is None or fmt not in ("xlsx", "pdf") or not can(request, spec.permission):
         raise Http404
     try:
-        period = Period.parse_month(request.GET.get("month", "")) if request.GET.get("month") else Period.current_month()
+        period = (
+            Period.parse_month(request.GET.get("month", ""))
+            if request.GET.get("month")
+            else Period.current_month()
+        )
     except ValueError as exc:
         raise Http404 from exc
     report = spec.builder(request.school, period)
@@ -302,7 +340,7 @@ def report_download(request, key, fmt):
 
 def report_response(report, fmt, basename):
     """Stream a report as a file download, written to a temporary file first (write-only mode)."""
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it after streaming
     if fmt == "xlsx":
         write_workbook([report], handle)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

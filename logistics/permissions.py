@@ -105,7 +105,9 @@ class SchoolViewMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         if getattr(request, "school", None) is None:
             raise PermissionDenied
-        action = self.post_permission if request.method == "POST" and self.post_permission else self.permission
+        action = (
+            self.post_permission if request.method == "POST" and self.post_permission else self.permission
+        )
         if action:
             require(request, action)
         return super().dispatch(request, *args, **kwargs)

@@ -29,12 +29,26 @@ def save_with_log(*, form, by, reason=""):
     return obj
 
 
-def member_add(*, school, by, username, full_name, password, role, campus=None, department=None,
-               post="", phone="", existing_user=None) -> Membership:
+def member_add(
+    *,
+    school,
+    by,
+    username,
+    full_name,
+    password,
+    role,
+    campus=None,
+    department=None,
+    post="",
+    phone="",
+    existing_user=None,
+) -> Membership:
     with transaction.atomic():
         user = existing_user
         if user is None:
-            user = get_user_model().objects.create_user(username=username, password=password, first_name=full_name)
+            user = get_user_model().objects.create_user(
+                username=username, password=password, first_name=full_name
+            )
         membership = Membership.objects.create(
             school=school, user=user, role=role, campus=campus, department=department
         )

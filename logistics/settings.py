@@ -20,7 +20,9 @@ DEBUG = env.bool("DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET):
-    raise ImproperlyConfigured("DEBUG 已关闭：必须通过环境变量 SECRET_KEY 设置一个随机密钥 (SECRET_KEY is required).")
+    raise ImproperlyConfigured(
+        "DEBUG 已关闭：必须通过环境变量 SECRET_KEY 设置一个随机密钥 (SECRET_KEY is required)."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:

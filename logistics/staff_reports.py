@@ -27,14 +27,26 @@ def certificate_list(school, period):
         return "有效"
 
     rows = (
-        (display_name(c.staff.user), c.staff.post, c.get_kind_display(), c.number, c.issued_on, c.expires_on, state(c))
+        (
+            display_name(c.staff.user),
+            c.staff.post,
+            c.get_kind_display(),
+            c.number,
+            c.issued_on,
+            c.expires_on,
+            state(c),
+        )
         for c in certs.iterator(chunk_size=2000)
     )
     return Report(
         title="员工证件一览表",
         columns=[
-            Column("姓名", width=12), Column("岗位", width=14), Column("证件类型", width=18),
-            Column("证件编号", width=22), Column("发证日期", DATE, 16), Column("有效期至", DATE, 16),
+            Column("姓名", width=12),
+            Column("岗位", width=14),
+            Column("证件类型", width=18),
+            Column("证件编号", width=22),
+            Column("发证日期", DATE, 16),
+            Column("有效期至", DATE, 16),
             Column("状态", width=12),
         ],
         rows=rows,

@@ -63,4 +63,3 @@ urlpatterns = [
 handler403 = "logistics.views.permission_denied"
 handler404 = "logistics.views.page_not_found"
 handler500 = "logistics.views.server_error"
-

@@ -112,7 +112,9 @@ def notification_open(request, pk):
     note = get_object_or_404(Notification, pk=pk, user=request.user)
     if note.read_at is None:
         mark_read(user=request.user, ids=[note.pk])
-    target = note.url if note.url.startswith("/") and not note.url.startswith("//") else reverse("notifications")
+    target = (
+        note.url if note.url.startswith("/") and not note.url.startswith("//") else reverse("notifications")
+    )
     return HttpResponseRedirect(target)
 
 
@@ -133,8 +135,9 @@ def attachment_download(request, uuid):
         handle = att.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=att.content_type, as_attachment=not att.is_image,
-                            filename=att.original_name)
+    response = FileResponse(
+        handle, content_type=att.content_type, as_attachment=not att.is_image, filename=att.original_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"
     response["Cache-Control"] = "private, max-age=3600"

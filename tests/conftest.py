@@ -10,7 +10,14 @@ import pytest
 from django.test import Client
 
 from logistics.choices import Role, SchoolKind
-from tests.factories import BureauAccountFactory, CampusFactory, DistrictFactory, RoomFactory, SchoolFactory, member
+from tests.factories import (
+    BureauAccountFactory,
+    CampusFactory,
+    DistrictFactory,
+    RoomFactory,
+    SchoolFactory,
+    member,
+)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -102,8 +109,19 @@ def client_for():
     return _client_for
 
 
-for _name in ("principal", "director", "staff", "canteen", "health", "accountant", "teacher", "guard",
-              "outsider", "bureau"):
+for _name in (
+    "principal",
+    "director",
+    "staff",
+    "canteen",
+    "health",
+    "accountant",
+    "teacher",
+    "guard",
+    "outsider",
+    "bureau",
+):
+
     def _make(name):
         @pytest.fixture
         def fixture(request):
@@ -113,3 +131,77 @@ for _name in ("principal", "director", "staff", "canteen", "health", "accountant
         return fixture
 
     globals()[f"as_{_name}"] = _make(_name)
+
+
+# --- real services ------------------------------------------------------------------------------
+def _database_url_for_subprocess():
+    from django.db import connection
+
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("postgresql"):
+        auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+        return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return None
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, tmp_path):
+    """A real Celery worker in its own process, on Redis, using the test database.
+
+    Needs REDIS_URL and PostgreSQL (SQLite's in-memory test database cannot be shared); skipped
+    otherwise, which is how the bare-machine test run goes.
+    """
+    import subprocess
+    import sys
+    import time
+
+    redis_url = os.environ.get("REDIS_URL")
+    db_url = _database_url_for_subprocess()
+    if not redis_url or not db_url:
+        pytest.skip("needs REDIS_URL and PostgreSQL (DATABASE_URL) for a real worker")
+    from logistics.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.conf.broker_url = redis_url
+    app.conf.result_backend = redis_url
+    queue = f"test-{os.getpid()}-{int(time.time() * 1000)}"
+    app.conf.task_default_queue = queue
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "MEDIA_ROOT": settings.MEDIA_ROOT,
+    }
+    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "logistics",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield app
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        app.conf.task_always_eager = True
+        app.conf.task_default_queue = "celery"

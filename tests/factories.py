@@ -4,7 +4,17 @@ import factory
 from django.contrib.auth import get_user_model
 
 from logistics.choices import CertificateKind, Role, RoomType, SchoolKind
-from logistics.models import BureauAccount, Campus, Certificate, Department, District, Membership, Room, School, StaffProfile
+from logistics.models import (
+    BureauAccount,
+    Campus,
+    Certificate,
+    Department,
+    District,
+    Membership,
+    Room,
+    School,
+    StaffProfile,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -15,6 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Sequence(lambda n: f"用户{n}")
+
     @factory.post_generation
     def password(obj, create, extracted, **kwargs):
         obj.set_password(extracted or "pass-1234")

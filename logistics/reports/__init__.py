@@ -12,4 +12,14 @@ and gets downloads on the reports page and a section in the month-end pack for f
 from .base import Column, Period, Report, format_date, format_money
 from .registry import REGISTRY, ReportSpec, register, specs
 
-__all__ = ["Column", "Period", "Report", "format_date", "format_money", "REGISTRY", "ReportSpec", "register", "specs"]
+__all__ = [
+    "Column",
+    "Period",
+    "Report",
+    "format_date",
+    "format_money",
+    "REGISTRY",
+    "ReportSpec",
+    "register",
+    "specs",
+]

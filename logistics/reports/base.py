@@ -63,7 +63,9 @@ class Period:
 
     def end_datetime(self):
         """Exclusive upper bound: midnight after the last day."""
-        return timezone.make_aware(datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min))
+        return timezone.make_aware(
+            datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min)
+        )
 
 
 @dataclass

@@ -17,8 +17,10 @@ def report_context(report):
     totals = None
     if raw_rows and any(c.total for c in report.columns):
         sums = column_totals(report.columns, raw_rows)
-        totals = [(display_value(t, c.kind) if t is not None else "", n)
-                  for t, c, n in zip(sums, report.columns, numeric, strict=False)]
+        totals = [
+            (display_value(t, c.kind) if t is not None else "", n)
+            for t, c, n in zip(sums, report.columns, numeric, strict=False)
+        ]
         if totals[0][0] == "":
             totals[0] = ("合计", False)
     return {"report": report, "rows": rows, "totals": totals}

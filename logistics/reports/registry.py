@@ -15,7 +15,9 @@ class ReportSpec:
 REGISTRY: dict[str, ReportSpec] = {}
 
 
-def register(key: str, *, title: str, order: int = 1000, permission: str = "reports.view", monthly: bool = True):
+def register(
+    key: str, *, title: str, order: int = 1000, permission: str = "reports.view", monthly: bool = True
+):
     def decorator(builder):
         REGISTRY[key] = ReportSpec(key, title, builder, order, permission, monthly)
         return builder

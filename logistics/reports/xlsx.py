@@ -75,7 +75,9 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     ws.append([_text(ws, f"{school_name} {report.title}".strip(), _TITLE_FONT)])
     meta = f"期间：{report.period.label}" if report.period else ""
     generated = timezone.localtime()
-    ws.append([_text(ws, f"{meta}    制表日期：{generated.year}年{generated.month}月{generated.day}日".strip())])
+    ws.append(
+        [_text(ws, f"{meta}    制表日期：{generated.year}年{generated.month}月{generated.day}日".strip())]
+    )
     header = []
     for col in report.columns:
         c = _text(ws, col.header, _HEAD_FONT)
@@ -97,8 +99,10 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     elif wants_totals:
         totals = column_totals(report.columns, seen_rows)
         first = next(i for i, t in enumerate(totals) if t is not None)
-        line = [_text(ws, "合计", _HEAD_FONT) if i == 0 else _cell(ws, t, kinds[i], font=_HEAD_FONT)
-                for i, t in enumerate(totals)]
+        line = [
+            _text(ws, "合计", _HEAD_FONT) if i == 0 else _cell(ws, t, kinds[i], font=_HEAD_FONT)
+            for i, t in enumerate(totals)
+        ]
         if first == 0:
             line[0] = _cell(ws, totals[0], kinds[0], font=_HEAD_FONT)
         ws.append(line)

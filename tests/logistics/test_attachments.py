@@ -36,13 +36,17 @@ def test_it_reencodes_images_and_drops_exif_location(school, director):
 
 def test_it_refuses_a_text_file_named_like_an_image(school, director):
     with pytest.raises(ValidationError, match="不是有效的图片"):
-        save_attachment(school=school, by=director, upload=SimpleUploadedFile("photo.jpg", b"not an image at all"))
+        save_attachment(
+            school=school, by=director, upload=SimpleUploadedFile("photo.jpg", b"not an image at all")
+        )
 
 
 def test_it_refuses_an_oversized_file(school, director, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(ValidationError, match="文件过大"):
-        save_attachment(school=school, by=director, upload=SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"0" * 2000))
+        save_attachment(
+            school=school, by=director, upload=SimpleUploadedFile("big.pdf", b"%PDF-1.4" + b"0" * 2000)
+        )
 
 
 def test_it_refuses_an_image_bomb(school, director, settings):
@@ -60,8 +64,9 @@ def test_it_refuses_svg_even_when_named_png(school, director):
 
 
 def test_it_keeps_a_safe_name_for_a_path_traversal_upload(school, director):
-    att = save_attachment(school=school, by=director,
-                          upload=SimpleUploadedFile("../../etc/passwd.pdf", b"%PDF-1.4 test"))
+    att = save_attachment(
+        school=school, by=director, upload=SimpleUploadedFile("../../etc/passwd.pdf", b"%PDF-1.4 test")
+    )
     assert att.original_name == "passwd.pdf"
     assert ".." not in att.file.name
 

@@ -10,16 +10,33 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_redirects_anonymous_users_to_login(school):
-    for name in ["dashboard", "org:campus_list", "org:room_list", "org:member_list", "org:staff_list",
-                 "org:certificates_expiring", "notifications", "reports:index"]:
+    for name in [
+        "dashboard",
+        "org:campus_list",
+        "org:room_list",
+        "org:member_list",
+        "org:staff_list",
+        "org:certificates_expiring",
+        "notifications",
+        "reports:index",
+    ]:
         assert_login_required(reverse(name))
 
 
 def test_it_lets_the_director_add_a_room_with_a_responsible_person(as_director, school, campus, teacher):
-    response = as_director.post(reverse("org:room_create"), {
-        "campus": campus.pk, "name": "科学发现室", "code": "F-101", "room_type": RoomType.FUNCTION,
-        "building": "综合楼", "floor": 2, "responsible": teacher.pk, "is_active": "on",
-    })
+    response = as_director.post(
+        reverse("org:room_create"),
+        {
+            "campus": campus.pk,
+            "name": "科学发现室",
+            "code": "F-101",
+            "room_type": RoomType.FUNCTION,
+            "building": "综合楼",
+            "floor": 2,
+            "responsible": teacher.pk,
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 302
     room = Room.objects.get(name="科学发现室")
     assert room.school == school and room.responsible == teacher
@@ -28,26 +45,43 @@ def test_it_lets_the_director_add_a_room_with_a_responsible_person(as_director, 
 
 def test_it_refuses_a_room_in_another_schools_campus(as_director, other_school):
     foreign_campus = other_school.campus_set.first()
-    response = as_director.post(reverse("org:room_create"), {
-        "campus": foreign_campus.pk, "name": "偷来的房间", "room_type": RoomType.OFFICE,
-    })
+    response = as_director.post(
+        reverse("org:room_create"),
+        {
+            "campus": foreign_campus.pk,
+            "name": "偷来的房间",
+            "room_type": RoomType.OFFICE,
+        },
+    )
     assert response.status_code == 200
     assert form_errors(response)
     assert not Room.objects.filter(name="偷来的房间").exists()
 
 
 def test_it_refuses_a_responsible_person_from_another_school(as_director, campus, outsider):
-    response = as_director.post(reverse("org:room_create"), {
-        "campus": campus.pk, "name": "大二班", "room_type": RoomType.CLASSROOM, "responsible": outsider.pk,
-    })
+    response = as_director.post(
+        reverse("org:room_create"),
+        {
+            "campus": campus.pk,
+            "name": "大二班",
+            "room_type": RoomType.CLASSROOM,
+            "responsible": outsider.pk,
+        },
+    )
     assert response.status_code == 200 and form_errors(response)
     assert not Room.objects.filter(name="大二班").exists()
 
 
 def test_it_rejects_an_absurd_floor_with_a_chinese_message(as_director, campus):
-    response = as_director.post(reverse("org:room_create"), {
-        "campus": campus.pk, "name": "高楼", "room_type": RoomType.OFFICE, "floor": 999,
-    })
+    response = as_director.post(
+        reverse("org:room_create"),
+        {
+            "campus": campus.pk,
+            "name": "高楼",
+            "room_type": RoomType.OFFICE,
+            "floor": 999,
+        },
+    )
     assert "楼层应在 -5 到 60 之间。" in form_errors(response)
 
 
@@ -73,7 +107,9 @@ def test_it_lists_only_the_current_schools_rooms(as_director, room, other_room):
     assert room.name in names and other_room.name not in names
 
 
-def test_it_filters_rooms_by_type_and_keeps_queries_fixed(as_director, school, campus, django_assert_max_num_queries):
+def test_it_filters_rooms_by_type_and_keeps_queries_fixed(
+    as_director, school, campus, django_assert_max_num_queries
+):
     for i in range(30):
         RoomFactory(school=school, campus=campus, name=f"办公室{i}", room_type=RoomType.OFFICE)
     with django_assert_max_num_queries(14):
@@ -90,10 +126,18 @@ def test_it_lets_the_director_manage_campuses(as_director, school):
 
 
 def test_it_adds_a_new_member_with_an_account_and_staff_record(as_director, school, campus):
-    response = as_director.post(reverse("org:member_add"), {
-        "username": "newcook", "full_name": "钱师傅", "password": "Kitchen#2026x", "role": Role.CANTEEN,
-        "campus": campus.pk, "post": "炊事员", "phone": "13800001111",
-    })
+    response = as_director.post(
+        reverse("org:member_add"),
+        {
+            "username": "newcook",
+            "full_name": "钱师傅",
+            "password": "Kitchen#2026x",
+            "role": Role.CANTEEN,
+            "campus": campus.pk,
+            "post": "炊事员",
+            "phone": "13800001111",
+        },
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="newcook")
     assert membership.school == school and membership.role == Role.CANTEEN
@@ -102,20 +146,25 @@ def test_it_adds_a_new_member_with_an_account_and_staff_record(as_director, scho
 
 
 def test_it_requires_a_password_for_a_new_account_and_writes_nothing(as_director):
-    response = as_director.post(reverse("org:member_add"), {"username": "nopass", "full_name": "某人", "role": Role.STAFF})
+    response = as_director.post(
+        reverse("org:member_add"), {"username": "nopass", "full_name": "某人", "role": Role.STAFF}
+    )
     assert "新账号必须设置初始密码。" in form_errors(response)
     assert not Membership.objects.filter(user__username="nopass").exists()
 
 
 def test_it_adds_an_existing_account_from_another_school(as_director, school, outsider):
-    as_director.post(reverse("org:member_add"), {"username": outsider.username, "full_name": "兼职", "role": Role.STAFF})
+    as_director.post(
+        reverse("org:member_add"), {"username": outsider.username, "full_name": "兼职", "role": Role.STAFF}
+    )
     assert Membership.objects.filter(user=outsider, school=school, role=Role.STAFF).exists()
 
 
 def test_it_ends_a_membership_with_a_reason(as_director, school, teacher):
     membership = Membership.objects.get(user=teacher, school=school)
-    response = as_director.post(reverse("org:member_end", args=[membership.pk]),
-                                {"ended_on": "2026-11-20", "reason": "调往其他学校"})
+    response = as_director.post(
+        reverse("org:member_end", args=[membership.pk]), {"ended_on": "2026-11-20", "reason": "调往其他学校"}
+    )
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.ended_on is not None
@@ -129,8 +178,9 @@ def test_it_blocks_ending_a_membership_while_a_check_fails(as_director, school, 
     services.MEMBERSHIP_END_CHECKS.append(check)
     try:
         membership = Membership.objects.get(user=teacher, school=school)
-        response = as_director.post(reverse("org:member_end", args=[membership.pk]),
-                                    {"ended_on": "2026-11-20", "reason": "离职"})
+        response = as_director.post(
+            reverse("org:member_end", args=[membership.pk]), {"ended_on": "2026-11-20", "reason": "离职"}
+        )
         assert "名下还有 3 件资产未交接。" in form_errors(response)
         membership.refresh_from_db()
         assert membership.ended_on is None
@@ -139,9 +189,15 @@ def test_it_blocks_ending_a_membership_while_a_check_fails(as_director, school, 
 
 
 def test_it_shows_an_objects_history_only_within_the_school(as_director, as_outsider, director, campus, room):
-    as_director.post(reverse("org:room_update", args=[room.pk]), {
-        "campus": campus.pk, "name": "大一班（新）", "room_type": RoomType.CLASSROOM, "is_active": "on",
-    })
+    as_director.post(
+        reverse("org:room_update", args=[room.pk]),
+        {
+            "campus": campus.pk,
+            "name": "大一班（新）",
+            "room_type": RoomType.CLASSROOM,
+            "is_active": "on",
+        },
+    )
     from django.contrib.contenttypes.models import ContentType
 
     url = reverse("object_history", args=[ContentType.objects.get_for_model(Room).pk, room.pk])

@@ -16,14 +16,21 @@ class _School:
 
 def _report(rows):
     return Report(
-        title="测试台账", school=_School(), period=Period.month(2026, 10),
-        columns=[Column("名称"), Column("日期", DATE), Column("金额", MONEY, total=True)], rows=rows,
+        title="测试台账",
+        school=_School(),
+        period=Period.month(2026, 10),
+        columns=[Column("名称"), Column("日期", DATE), Column("金额", MONEY, total=True)],
+        rows=rows,
     )
 
 
 def test_period_labels_and_bounds():
     p = Period.parse_month("2026-10")
-    assert (p.start, p.end, p.label) == (datetime.date(2026, 10, 1), datetime.date(2026, 10, 31), "2026年10月")
+    assert (p.start, p.end, p.label) == (
+        datetime.date(2026, 10, 1),
+        datetime.date(2026, 10, 31),
+        "2026年10月",
+    )
     assert Period.previous_month(datetime.date(2026, 1, 15)).key == "2025-12"
 
 

@@ -64,9 +64,14 @@ def test_it_refuses_to_switch_to_a_school_the_user_is_not_in(as_director, other_
 
 
 def test_it_changes_the_password(as_director, director):
-    response = as_director.post(reverse("password_change"), {
-        "old_password": "pass-1234", "new_password1": "Sunshine#2026", "new_password2": "Sunshine#2026",
-    })
+    response = as_director.post(
+        reverse("password_change"),
+        {
+            "old_password": "pass-1234",
+            "new_password1": "Sunshine#2026",
+            "new_password2": "Sunshine#2026",
+        },
+    )
     assert response.status_code == 302
     director.refresh_from_db()
     assert director.check_password("Sunshine#2026")
@@ -90,8 +95,12 @@ def test_it_shows_the_unread_badge_and_marks_notifications_read(as_director, sch
 
 
 def test_it_notifies_a_role_once_per_dedupe_key(school, director, principal):
-    assert notify(school=school, roles=[Role.DIRECTOR, Role.PRINCIPAL], title="隐患逾期", dedupe_key="h:1") == 2
-    assert notify(school=school, roles=[Role.DIRECTOR, Role.PRINCIPAL], title="隐患逾期", dedupe_key="h:1") == 0
+    assert (
+        notify(school=school, roles=[Role.DIRECTOR, Role.PRINCIPAL], title="隐患逾期", dedupe_key="h:1") == 2
+    )
+    assert (
+        notify(school=school, roles=[Role.DIRECTOR, Role.PRINCIPAL], title="隐患逾期", dedupe_key="h:1") == 0
+    )
     assert Notification.objects.count() == 2
 
 

@@ -21,27 +21,43 @@ def cook_profile(school, canteen):
 
 
 def test_it_records_a_certificate_with_expiry(as_director, cook_profile):
-    response = as_director.post(reverse("org:certificate_add", args=[cook_profile.pk]), {
-        "kind": CertificateKind.HEALTH, "number": "JK2026-001", "issued_on": "2026-01-05", "expires_on": "2027-01-04",
-    })
+    response = as_director.post(
+        reverse("org:certificate_add", args=[cook_profile.pk]),
+        {
+            "kind": CertificateKind.HEALTH,
+            "number": "JK2026-001",
+            "issued_on": "2026-01-05",
+            "expires_on": "2027-01-04",
+        },
+    )
     assert response.status_code == 302
     cert = Certificate.objects.get(number="JK2026-001")
     assert cert.staff == cook_profile and cert.school == cook_profile.school
 
 
 def test_it_refuses_an_expiry_before_the_issue_date(as_director, cook_profile):
-    response = as_director.post(reverse("org:certificate_add", args=[cook_profile.pk]), {
-        "kind": CertificateKind.HEALTH, "number": "X", "issued_on": "2026-01-05", "expires_on": "2025-01-04",
-    })
+    response = as_director.post(
+        reverse("org:certificate_add", args=[cook_profile.pk]),
+        {
+            "kind": CertificateKind.HEALTH,
+            "number": "X",
+            "issued_on": "2026-01-05",
+            "expires_on": "2025-01-04",
+        },
+    )
     assert "有效期不能早于发证日期。" in form_errors(response)
     assert not Certificate.objects.exists()
 
 
 def test_it_refuses_an_issue_date_in_the_future(as_director, cook_profile):
     future = timezone.localdate() + datetime.timedelta(days=3)
-    response = as_director.post(reverse("org:certificate_add", args=[cook_profile.pk]), {
-        "kind": CertificateKind.HEALTH, "issued_on": future.isoformat(),
-    })
+    response = as_director.post(
+        reverse("org:certificate_add", args=[cook_profile.pk]),
+        {
+            "kind": CertificateKind.HEALTH,
+            "issued_on": future.isoformat(),
+        },
+    )
     assert "发证日期不能晚于今天。" in form_errors(response)
 
 
@@ -62,9 +78,13 @@ def test_staff_records_are_private_to_the_school(as_outsider, as_teacher, cook_p
 
 def test_it_lists_certificates_expiring_in_30_days(as_director, cook_profile):
     today = timezone.localdate()
-    soon = CertificateFactory(staff=cook_profile, number="SOON", expires_on=today + datetime.timedelta(days=10))
+    soon = CertificateFactory(
+        staff=cook_profile, number="SOON", expires_on=today + datetime.timedelta(days=10)
+    )
     CertificateFactory(staff=cook_profile, number="LATER", expires_on=today + datetime.timedelta(days=90))
-    expired = CertificateFactory(staff=cook_profile, number="OLD", expires_on=today - datetime.timedelta(days=1))
+    expired = CertificateFactory(
+        staff=cook_profile, number="OLD", expires_on=today - datetime.timedelta(days=1)
+    )
     response = as_director.get(reverse("org:certificates_expiring"))
     listed = set(response.context["certificates"])
     assert listed == {soon, expired}
@@ -74,11 +94,14 @@ def test_the_expiry_alert_notifies_the_director_and_the_holder_once(school, dire
     CertificateFactory(staff=cook_profile, expires_on=timezone.localdate() + datetime.timedelta(days=5))
     assert send_certificate_expiry_alerts() == 2
     assert send_certificate_expiry_alerts() == 0
-    assert set(Notification.objects.values_list("user__username", flat=True)) == {director.username, canteen.username}
+    assert set(Notification.objects.values_list("user__username", flat=True)) == {
+        director.username,
+        canteen.username,
+    }
 
 
 def test_the_certificate_report_downloads_as_excel(as_director, cook_profile):
-    CertificateFactory(staff=cook_profile, number="=HYPERLINK(\"http://x\")")
+    CertificateFactory(staff=cook_profile, number='=HYPERLINK("http://x")')
     response = as_director.get(reverse("reports:download", args=["org.certificates", "xlsx"]))
     assert response.status_code == 200
     path = "/tmp/cert-test.xlsx"
@@ -97,7 +120,9 @@ def test_the_certificate_report_pdf_has_chinese_text(as_director, cook_profile, 
     assert response.status_code == 200
     pdf = tmp_path / "certs.pdf"
     pdf.write_bytes(b"".join(response.streaming_content))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "员工证件一览表" in text
     assert "JK-PDF-1" in text
     assert "第1页" in text.replace(" ", "")
@@ -106,4 +131,6 @@ def test_the_certificate_report_pdf_has_chinese_text(as_director, cook_profile, 
 def test_the_report_page_refuses_unknown_reports_and_formats(as_director):
     assert_status(as_director, reverse("reports:download", args=["nope", "xlsx"]), 404)
     assert_status(as_director, reverse("reports:download", args=["org.certificates", "csv"]), 404)
-    assert_status(as_director, reverse("reports:download", args=["org.certificates", "pdf"]) + "?month=2026-13", 404)
+    assert_status(
+        as_director, reverse("reports:download", args=["org.certificates", "pdf"]) + "?month=2026-13", 404
+    )

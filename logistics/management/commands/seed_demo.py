@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet=False, **options):
         if not settings.DEBUG:
-            raise CommandError("DEBUG 已关闭：演示数据只能在开发环境创建 (seed_demo refuses to run with DEBUG off).")
+            raise CommandError(
+                "DEBUG 已关闭：演示数据只能在开发环境创建 (seed_demo refuses to run with DEBUG off)."
+            )
         with transaction.atomic():
             district, schools = seed_organisation()
             # Each domain app may add its demo records in <app>/demo.py: seed(demo_school).
