@@ -329,3 +329,4 @@ class Notification(SchoolOwned):
 
     def __str__(self):
         return self.title
+from .monthend.models import *  # noqa: E402,F401,F403
