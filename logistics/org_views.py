@@ -44,7 +44,7 @@ class CampusList(ScopedListView):
     title = gettext_lazy("校区")
 
     def get_queryset(self):
-        return super().get_queryset().annotate(room_count=Count("rooms"))
+        return super().get_queryset().annotate(room_count=Count("rooms")).order_by("-is_main", "name")
 
 
 class CampusCreate(ScopedCreateView):
