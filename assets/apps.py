@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class AssetsConfig(AppConfig):
     name = "assets"
     verbose_name = _("固定资产")
+
+    def ready(self):
+        from logistics.services import MEMBERSHIP_END_CHECKS
+
+        from .services import membership_end_check
+
+        if membership_end_check not in MEMBERSHIP_END_CHECKS:
+            MEMBERSHIP_END_CHECKS.append(membership_end_check)

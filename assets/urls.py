@@ -1,5 +1,56 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assets"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.asset_list, name="asset_list"),
+    path("new/", views.asset_create, name="asset_create"),
+    path("<int:pk>/", views.asset_detail, name="asset_detail"),
+    path("<int:pk>/edit/", views.asset_edit, name="asset_edit"),
+    path("<int:pk>/issue/", views.asset_issue, name="asset_issue"),
+    path("<int:pk>/lend/", views.asset_lend, name="asset_lend"),
+    path("<int:pk>/transfer/", views.asset_transfer, name="asset_transfer"),
+    path("<int:pk>/dispose/", views.asset_dispose, name="asset_dispose"),
+    path("loans/", views.loan_list, name="loan_list"),
+    path("loans/<int:pk>/return/", views.loan_return, name="loan_return"),
+    path("disposals/", views.disposal_list, name="disposal_list"),
+    path("disposals/<int:pk>/decide/", views.disposal_decide, name="disposal_decide"),
+    path("handover/", views.handover, name="handover"),
+    path("categories/", views.category_list, name="category_list"),
+    path("categories/new/", views.category_create, name="category_create"),
+    path("settings/", views.asset_settings, name="settings"),
+    path("import/", views.import_view, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("labels.pdf", views.labels_pdf, name="labels"),
+    path("rooms/", views.room_index, name="room_index"),
+    path("rooms/<int:pk>/", views.room_sheet, name="room_sheet"),
+    path("rooms/<int:pk>/export.<str:fmt>", views.room_sheet_export, name="room_sheet_export"),
+    path("stores/", views.store_list, name="store_list"),
+    path("stores/new/", views.store_item_create, name="store_item_create"),
+    path("stores/consumption/", views.consumption, name="consumption"),
+    path("stores/<int:pk>/", views.store_item, name="store_item"),
+    path("stores/<int:pk>/in/", views.stock_in, name="stock_in"),
+    path("stores/<int:pk>/out/", views.stock_out, name="stock_out"),
+    path("stores/<int:pk>/count/", views.stock_count, name="stock_count"),
+    path("repairs/", views.repair_list, name="repair_list"),
+    path("repairs/new/", views.repair_create, name="repair_create"),
+    path("repairs/<int:pk>/", views.repair_detail, name="repair_detail"),
+    path("repairs/<int:pk>/<str:action>/", views.repair_action, name="repair_action"),
+    path("maintenance/", views.maintenance_list, name="maintenance_list"),
+    path("maintenance/new/", views.maintenance_plan_create, name="maintenance_plan_create"),
+    path("maintenance/tasks/<int:pk>/done/", views.maintenance_task_done, name="maintenance_task_done"),
+    path("stocktakes/", views.stocktake_list, name="stocktake_list"),
+    path("stocktakes/new/", views.stocktake_create, name="stocktake_create"),
+    path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake_detail"),
+    path("stocktakes/<int:pk>/rooms/<int:room_pk>/", views.stocktake_room, name="stocktake_room"),
+    path("stocktakes/<int:pk>/submit/", views.stocktake_submit, name="stocktake_submit"),
+    path("stocktakes/<int:pk>/close/", views.stocktake_close, name="stocktake_close"),
+    path("reconciliation/", views.reconciliation_list, name="reconciliation_list"),
+    path("reconciliation/run/", views.reconciliation_run, name="reconciliation_run"),
+    path("reconciliation/<str:month>/", views.reconciliation_detail, name="reconciliation_detail"),
+    path("damage/", views.damage_list, name="damage_list"),
+    path("damage/new/", views.damage_create, name="damage_create"),
+    path("damage/<int:pk>/settle/", views.damage_settle, name="damage_settle"),
+]

@@ -1,0 +1,40 @@
+"""Thin, idempotent periodic jobs (schedules live in logistics/celery.py)."""
+
+from celery import shared_task
+
+
+@shared_task
+def repairs_overdue_alerts():
+    from .services import repairs_notify_overdue
+
+    return repairs_notify_overdue()
+
+
+@shared_task
+def loans_overdue_alerts():
+    from .services import loans_notify_overdue
+
+    return loans_notify_overdue()
+
+
+@shared_task
+def maintenance_tasks():
+    from .services import maintenance_generate
+
+    return maintenance_generate()
+
+
+@shared_task
+def monthly_reconciliation(month: str = ""):
+    """On the 1st: close the previous month for every school (unique school+month: reruns are no-ops)."""
+    from logistics.models import School
+    from logistics.reports.base import Period
+
+    from .services import reconcile_month
+
+    period = Period.parse_month(month) if month else Period.previous_month()
+    created = 0
+    for school in School.objects.order_by("pk").iterator():
+        _rec, new = reconcile_month(school=school, period=period)
+        created += int(new)
+    return created
