@@ -171,7 +171,7 @@ CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 else:
     # No Redis: a filesystem broker in var/celery lets `make run` schedule and run the same tasks.
     CELERY_BROKER_URL = "filesystem://"
@@ -182,6 +182,25 @@ else:
         "processed_folder": str(CELERY_DATA_DIR / "processed"),
         "store_processed": False,
     }
+# A broker outage must never hang or break a web request: fail fast (about a second), and let
+# `logistics.tasks.enqueue` decide what to do (run the task in-process or log it). Without these,
+# kombu retries a dead Redis for ~20 s and then raises inside the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+}
+# Tasks are fire-and-forget (their effects are in the database); a task that must return a value
+# says `ignore_result=False`. Sending then never touches the result store.
+CELERY_TASK_IGNORE_RESULT = True
+# Beat re-sends a job whose sending failed (broker down) instead of skipping it until the next period.
+CELERY_BEAT_SCHEDULER = "logistics.beat:CatchUpScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_RETRY_DELAY = 60
