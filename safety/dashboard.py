@@ -1,0 +1,92 @@
+"""Safety's cards on the dashboard: a fixed number of queries each, only for the roles they concern."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logistics.dashboard import DANGER, INFO, OK, WARNING, Card
+from logistics.models import display_name
+from logistics.permissions import can
+
+from . import selectors
+from .choices import DrillKind, InspectionStatus
+from .models import DutyShift, Hazard, Inspection, Visitor
+
+
+def cards(request):
+    if getattr(request, "school", None) is None or not can(request, "safety.view"):
+        return []
+    today = timezone.localdate()
+    found = []
+    if can(request, "safety.inspect"):
+        open_qs = (
+            Inspection.objects.for_request(request).filter(status=InspectionStatus.OPEN).order_by("due_on")
+        )
+        rows = list(open_qs.select_related("assigned_to")[:5])
+        overdue = [i for i in rows if i.due_on < today]
+        found.append(
+            Card(
+                _("待完成的安全检查"),
+                open_qs.count() if len(rows) == 5 else len(rows),
+                reverse("safety:inspection_list") + "?status=open",
+                DANGER if overdue else (WARNING if rows else OK),
+                note=_("%(n)d 项已逾期") % {"n": len(overdue)} if overdue else "",
+                items=[
+                    (f"{i} · {display_name(i.assigned_to)}", reverse("safety:inspection_detail", args=[i.pk]))
+                    for i in rows
+                ],
+                order=20,
+            )
+        )
+    if can(request, "hazards.rectify") or request.role == "bureau":
+        counts = selectors.hazard_counts(Hazard.objects.for_request(request), today)
+        level = DANGER if counts["overdue"] else (WARNING if counts["open"] else OK)
+        found.append(
+            Card(
+                _("未销号安全隐患"),
+                counts["open"],
+                reverse("safety:hazard_list") + "?status=open",
+                level,
+                note=_("逾期 %(o)d · 待交办 %(u)d · 待验收 %(v)d")
+                % {"o": counts["overdue"], "u": counts["unassigned"], "v": counts["to_verify"]},
+                order=21,
+            )
+        )
+    if can(request, "safety.manage"):
+        behind = [s for s in selectors.drill_status(request.school, today) if s[4]]
+        if behind:
+            found.append(
+                Card(
+                    _("演练滞后"),
+                    "、".join(str(DrillKind(s[0]).label) for s in behind),
+                    reverse("safety:drill_list"),
+                    DANGER,
+                    note=_("按本校设置的频次，以上演练已超期未开展。"),
+                    order=22,
+                )
+            )
+    if can(request, "visitors.record"):
+        inside = list(selectors.visitors_inside(Visitor.objects.for_request(request))[:5])
+        found.append(
+            Card(
+                _("仍在校内的访客"),
+                len(inside) if len(inside) < 5 else f"{len(inside)}+",
+                reverse("safety:visitor_list"),
+                WARNING if inside else OK,
+                items=[(f"{v.name} · {v.time_in:%H:%M}", "") for v in inside],
+                order=23,
+            )
+        )
+    if request.role != "bureau":
+        duty = list(selectors.duty_today(DutyShift.objects.for_request(request), today))
+        found.append(
+            Card(
+                _("今日值班"),
+                "、".join(display_name(d.person) for d in duty) or _("未排班"),
+                reverse("safety:duty_list"),
+                INFO if duty else WARNING,
+                items=[(f"{d.get_kind_display()}：{display_name(d.person)} {d.phone}", "") for d in duty],
+                order=24,
+            )
+        )
+    return found

@@ -1,0 +1,294 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from logistics.attachments import validate_image_upload
+from logistics.forms import DateInput, DateTimeInput, SchoolScopedForm, UserChoiceField, school_users
+
+from .choices import RiskLevel
+from .models import (
+    ChecklistTemplateItem,
+    Drill,
+    DutyShift,
+    EducationEvent,
+    FireEquipment,
+    FirePreventionCheck,
+    HazardousMaterial,
+    PickupException,
+    SafetySettings,
+    Visitor,
+)
+from .validators import normalise_id_number, validate_id_number
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos; each must really be an image (checked by content)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [single(f, initial) for f in files]
+        for f in cleaned:
+            validate_image_upload(f)
+        return cleaned
+
+
+def _not_future(day, message):
+    if day and day > timezone.localdate():
+        raise forms.ValidationError(message)
+    return day
+
+
+class SettingsForm(SchoolScopedForm):
+    class Meta:
+        model = SafetySettings
+        fields = [
+            "inspector",
+            "weekly_time",
+            "weekly_due_days",
+            "closing_time",
+            "drill_fire",
+            "drill_earthquake",
+            "drill_anti_terror",
+            "drill_other",
+        ]
+        widgets = {
+            "weekly_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "closing_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+
+class TemplateItemForm(forms.ModelForm):
+    class Meta:
+        model = ChecklistTemplateItem
+        fields = ["area", "text", "order", "is_active"]
+
+
+class HazardReportForm(forms.Form):
+    title = forms.CharField(label=_("隐患内容"), max_length=200)
+    room = forms.ModelChoiceField(label=_("房间"), queryset=None, required=False)
+    location = forms.CharField(label=_("具体位置"), max_length=100, required=False)
+    risk_level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices, initial=RiskLevel.MEDIUM)
+    found_on = forms.DateField(label=_("发现日期"), widget=DateInput(), initial=timezone.localdate)
+    description = forms.CharField(
+        label=_("详细说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    photos = PhotosField(label=_("照片"))
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        from logistics.models import Room
+
+        self.fields["room"].queryset = Room.objects.filter(school=school, is_active=True).select_related(
+            "campus"
+        )
+
+    def clean_found_on(self):
+        return _not_future(self.cleaned_data.get("found_on"), _("发现日期不能晚于今天。"))
+
+
+class HazardAssignForm(forms.Form):
+    assignee = UserChoiceField(label=_("整改责任人"), queryset=None)
+    deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
+    comment = forms.CharField(label=_("整改要求"), max_length=300, required=False)
+
+    def __init__(self, *args, school, hazard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hazard = hazard
+        self.fields["assignee"].queryset = school_users(school)
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data.get("deadline")
+        if deadline and deadline < self.hazard.found_on:
+            raise forms.ValidationError(
+                _("整改期限不能早于发现日期（%(d)s）。") % {"d": f"{self.hazard.found_on:%Y-%m-%d}"}
+            )
+        return deadline
+
+
+class HazardRectifyForm(forms.Form):
+    rectification = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}))
+    photos = PhotosField(label=_("整改后照片"))
+
+
+class HazardVerifyForm(forms.Form):
+    note = forms.CharField(label=_("验收意见"), max_length=300, required=False)
+
+
+class DrillPlanForm(SchoolScopedForm):
+    class Meta:
+        model = Drill
+        fields = ["kind", "title", "planned_on", "plan"]
+        widgets = {"plan": forms.Textarea(attrs={"rows": 4})}
+
+
+class DrillRecordForm(SchoolScopedForm):
+    evacuation_minutes = forms.IntegerField(label=_("疏散用时（分）"), min_value=0, max_value=60)
+    evacuation_secs = forms.IntegerField(label=_("疏散用时（秒）"), min_value=0, max_value=59)
+
+    class Meta:
+        model = Drill
+        fields = [
+            "held_on",
+            "participants",
+            "floors",
+            "commander",
+            "guides",
+            "rescuers",
+            "medics",
+            "reflection",
+            "follow_up",
+        ]
+        widgets = {
+            "reflection": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    field_order = ["held_on", "participants", "floors", "evacuation_minutes", "evacuation_secs"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("held_on", "participants", "floors"):
+            self.fields[name].required = True
+        if self.instance.evacuation_seconds is not None:
+            m, s = divmod(self.instance.evacuation_seconds, 60)
+            self.initial.setdefault("evacuation_minutes", m)
+            self.initial.setdefault("evacuation_secs", s)
+
+    def clean_held_on(self):
+        return _not_future(self.cleaned_data.get("held_on"), _("实施日期不能晚于今天。"))
+
+    def clean(self):
+        data = super().clean()
+        m, s = data.get("evacuation_minutes"), data.get("evacuation_secs")
+        if m is not None and s is not None:
+            data["evacuation_seconds"] = m * 60 + s
+            if data["evacuation_seconds"] == 0:
+                self.add_error("evacuation_secs", _("疏散用时不能为0。"))
+        return data
+
+    def results(self):
+        names = ["held_on", "participants", "floors", "evacuation_seconds", "commander", "guides", "rescuers"]
+        names += ["medics", "reflection", "follow_up"]
+        return {n: self.cleaned_data.get(n) for n in names}
+
+
+class CorrectionReasonForm(forms.Form):
+    reason = forms.CharField(label=_("更正原因"), max_length=300)
+
+
+class IdNumberField(forms.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "text", "autocomplete": "off", "pattern": "[0-9Xx ]*"})
+
+    def clean(self, value):
+        value = normalise_id_number(super().clean(value))
+        if value:
+            validate_id_number(value)
+        return value
+
+
+class VisitorForm(SchoolScopedForm):
+    id_number = IdNumberField(label=_("身份证号"))
+
+    class Meta:
+        model = Visitor
+        fields = ["name", "id_number", "phone", "organisation", "reason", "host", "badge", "time_in"]
+        widgets = {"time_in": DateTimeInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["time_in"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["time_in"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        self.fields["phone"].widget.attrs["inputmode"] = "tel"
+
+    def clean_time_in(self):
+        at = self.cleaned_data.get("time_in")
+        if at and at > timezone.now() + timezone.timedelta(minutes=10):
+            raise forms.ValidationError(_("进校时间不能晚于现在。"))
+        return at
+
+
+class PickupForm(SchoolScopedForm):
+    picker_id_number = IdNumberField(label=_("接送人身份证号"), required=False)
+
+    class Meta:
+        model = PickupException
+        fields = [
+            "child_name",
+            "class_name",
+            "picker_name",
+            "relation",
+            "picker_id_number",
+            "picker_phone",
+            "situation",
+            "parent_confirmed",
+        ]
+
+
+class FireEquipmentForm(SchoolScopedForm):
+    class Meta:
+        model = FireEquipment
+        fields = ["room", "kind", "code", "spec", "position", "expires_on", "next_check_on", "is_active"]
+
+
+class FirePreventionCheckForm(SchoolScopedForm):
+    class Meta:
+        model = FirePreventionCheck
+        fields = ["checked_on", "scope", "findings", "measures", "inspector"]
+        widgets = {
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "measures": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_checked_on(self):
+        return _not_future(self.cleaned_data.get("checked_on"), _("检查日期不能晚于今天。"))
+
+
+class HazmatForm(SchoolScopedForm):
+    class Meta:
+        model = HazardousMaterial
+        fields = ["name", "kind", "unit", "keeper", "room", "max_issue"]
+
+
+class HazmatMoveForm(forms.Form):
+    quantity = forms.DecimalField(label=_("数量"), max_digits=12, decimal_places=2, min_value=0.01)
+    purpose = forms.CharField(label=_("用途/来源"), max_length=200)
+    receiver = forms.CharField(label=_("领用人"), max_length=30, required=False)
+
+
+class DutyShiftForm(SchoolScopedForm):
+    class Meta:
+        model = DutyShift
+        fields = ["date", "kind", "person", "is_holiday", "phone", "note"]
+
+
+class EducationEventForm(SchoolScopedForm):
+    month = forms.DateField(
+        label=_("月份"),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m"],
+    )
+
+    class Meta:
+        model = EducationEvent
+        fields = ["month", "topic", "audience", "format", "done_on", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def clean_month(self):
+        month = self.cleaned_data.get("month")
+        return month.replace(day=1) if month else month

@@ -1,0 +1,125 @@
+"""Reads that several pages (lists, dashboard, reports, bureau) share."""
+
+import datetime
+
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from .choices import DrillKind, DrillStatus, HazardStatus, InspectionKind, InspectionStatus
+from .models import Drill, Inspection
+
+OPEN_HAZARD = [HazardStatus.FOUND, HazardStatus.ASSIGNED, HazardStatus.RECTIFIED]
+
+
+def filter_hazards(qs, params):
+    """Apply the register's filters (status, risk, room, month 'YYYY-MM', overdue)."""
+    status = params.get("status", "")
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_HAZARD)
+    elif status in HazardStatus.values:
+        qs = qs.filter(status=status)
+    from .choices import RiskLevel
+
+    if params.get("risk", "") in RiskLevel.values:
+        qs = qs.filter(risk_level=params["risk"])
+    room = params.get("room", "")
+    if room.isdigit():
+        qs = qs.filter(room_id=int(room))
+    month = params.get("month", "")
+    if month:
+        try:
+            start = datetime.date(int(month[:4]), int(month[5:7]), 1)
+        except (ValueError, IndexError):
+            start = None
+        if start:
+            end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            qs = qs.filter(found_on__gte=start, found_on__lt=end)
+    if params.get("overdue") == "1":
+        qs = overdue_hazards(qs)
+    return qs
+
+
+def overdue_hazards(qs, today=None):
+    today = today or timezone.localdate()
+    return qs.filter(status__in=[HazardStatus.FOUND, HazardStatus.ASSIGNED], deadline__lt=today)
+
+
+def hazard_counts(qs, today=None):
+    today = today or timezone.localdate()
+    return qs.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN_HAZARD)),
+        overdue=Count(
+            "pk", filter=Q(status__in=[HazardStatus.FOUND, HazardStatus.ASSIGNED], deadline__lt=today)
+        ),
+        unassigned=Count("pk", filter=Q(status=HazardStatus.FOUND)),
+        to_verify=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
+    )
+
+
+def last_drills(school_ids) -> dict:
+    """{school_id: {kind: last held_on}} in one query."""
+    found = {}
+    rows = (
+        Drill.objects.filter(school_id__in=school_ids, status=DrillStatus.DONE)
+        .values("school_id", "kind")
+        .annotate(last=Max("held_on"))
+    )
+    for row in rows:
+        found.setdefault(row["school_id"], {})[row["kind"]] = row["last"]
+    return found
+
+
+def drill_status(school, today=None):
+    """[(kind, label, interval label, last held, behind)] for the school's drill kinds."""
+    from .choices import DrillInterval
+    from .services import drill_behind, get_settings
+
+    today = today or timezone.localdate()
+    settings = get_settings(school)
+    last = last_drills([school.pk]).get(school.pk, {})
+    behind = set(drill_behind(settings, last, today))
+    return [
+        (
+            kind,
+            label,
+            DrillInterval(settings.drill_interval(kind)).label,
+            last.get(kind),
+            kind in behind,
+        )
+        for kind, label in DrillKind.choices
+        if settings.drill_interval(kind) or last.get(kind)
+    ]
+
+
+def visitors_inside(qs):
+    return qs.filter(time_out__isnull=True).order_by("time_in")
+
+
+def duty_today(qs, today=None):
+    today = today or timezone.localdate()
+    return qs.filter(date=today).select_related("person").order_by("kind")
+
+
+def weekly_mondays(period, today=None):
+    """Mondays in the period up to today whose week's inspection was due (due date passed)."""
+    today = today or timezone.localdate()
+    day = period.start + datetime.timedelta(days=(7 - period.start.weekday()) % 7)
+    found = []
+    while day <= period.end and day <= today:
+        found.append(day)
+        day += datetime.timedelta(days=7)
+    return found
+
+
+def weekly_done(school_ids, mondays) -> dict:
+    rows = (
+        Inspection.objects.filter(
+            school_id__in=school_ids,
+            kind=InspectionKind.WEEKLY,
+            status=InspectionStatus.SUBMITTED,
+            period_start__in=mondays,
+        )
+        .values("school_id")
+        .annotate(n=Count("pk"))
+    )
+    return {r["school_id"]: r["n"] for r in rows}

@@ -1,0 +1,879 @@
+"""Every write that changes safety state (DESIGN.md rule 3): keyword-only, atomic, locked, logged."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logistics.attachments import attachments_for, inspect_upload, save_attachment
+from logistics.audit import apply_correction, record_change, record_creation, snapshot
+from logistics.choices import ChangeAction, Role
+from logistics.models import Attachment, Membership, School, display_name
+from logistics.notifications import notify
+from logistics.permissions import role_can
+
+from .choices import (
+    CheckStatus,
+    DrillInterval,
+    DrillStatus,
+    FireCheckResult,
+    FirePreventionStatus,
+    HazardStatus,
+    HazmatMovementKind,
+    InspectionKind,
+    InspectionStatus,
+    ItemResult,
+    RiskLevel,
+)
+from .defaults import default_items, default_name
+from .models import (
+    ChecklistTemplate,
+    ChecklistTemplateItem,
+    Drill,
+    FireEquipment,
+    FirePreventionCheck,
+    FireSelfCheck,
+    FireSelfCheckItem,
+    Hazard,
+    HazardousMaterial,
+    HazmatMovement,
+    Inspection,
+    InspectionItem,
+    SafetySettings,
+    Visitor,
+)
+
+MAX_PHOTOS = 6
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def role_of(school, user):
+    return (
+        Membership.objects.filter(school=school, user=user, ended_on__isnull=True)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def _require_role(school, user, action):
+    role = role_of(school, user)
+    if role is None or not role_can(role, action):
+        raise ValidationError(_("您没有权限执行此操作。"))
+    return role
+
+
+def _is_member(school, user):
+    return (
+        user is not None
+        and Membership.objects.filter(school=school, user=user, ended_on__isnull=True).exists()
+    )
+
+
+def check_photos(photos, *, limit=MAX_PHOTOS):
+    """Validate every upload before anything is written: a non-image refuses the whole request."""
+    photos = [p for p in (photos or []) if p]
+    if len(photos) > limit:
+        raise ValidationError(_("每次最多上传 %(n)d 张照片。") % {"n": limit})
+    for upload in photos:
+        try:
+            inspect_upload(upload, images_only=True)
+        except ValidationError as exc:
+            raise ValidationError(
+                _("照片「%(name)s」：%(msg)s") % {"name": upload.name, "msg": " ".join(exc.messages)}
+            ) from exc
+    return photos
+
+
+def _save_photos(*, school, by, photos, target):
+    for upload in photos:
+        save_attachment(school=school, by=by, upload=upload, target=target, images_only=True)
+
+
+def _transition_log(*, obj, by, old, new, comment="", extra=None):
+    after = {"status": new, **(extra or {})}
+    record_change(
+        obj=obj, by=by, action=ChangeAction.TRANSITION, before={"status": old}, after=after, reason=comment
+    )
+
+
+# --- settings and templates ------------------------------------------------------------------
+def get_settings(school: School) -> SafetySettings:
+    """The school's safety settings, created on first use with the guideline defaults."""
+    found = SafetySettings.objects.filter(school=school).first()
+    if found:
+        return found
+    regular = DrillInterval.QUARTERLY if school.is_kindergarten else DrillInterval.MONTHLY
+    try:
+        with transaction.atomic():
+            return SafetySettings.objects.create(
+                school=school,
+                drill_fire=regular,
+                drill_earthquake=regular,
+                drill_anti_terror=DrillInterval.SEMESTER,
+                drill_other=DrillInterval.NONE,
+            )
+    except IntegrityError:
+        return SafetySettings.objects.get(school=school)
+
+
+def settings_for_schools(schools) -> dict:
+    """Settings for many schools with a fixed number of queries (missing ones built unsaved)."""
+    found = {s.school_id: s for s in SafetySettings.objects.filter(school__in=schools)}
+    for school in schools:
+        if school.pk not in found:
+            regular = DrillInterval.QUARTERLY if school.is_kindergarten else DrillInterval.MONTHLY
+            found[school.pk] = SafetySettings(
+                school=school,
+                drill_fire=regular,
+                drill_earthquake=regular,
+                drill_anti_terror=DrillInterval.SEMESTER,
+                drill_other=DrillInterval.NONE,
+            )
+    return found
+
+
+def inspector_for(school, settings=None):
+    settings = settings or get_settings(school)
+    if settings.inspector_id and _is_member(school, settings.inspector):
+        return settings.inspector
+    for role in (Role.DIRECTOR, Role.PRINCIPAL):
+        m = (
+            Membership.objects.filter(school=school, role=role, ended_on__isnull=True)
+            .select_related("user")
+            .order_by("started_on", "pk")
+            .first()
+        )
+        if m:
+            return m.user
+    return None
+
+
+def get_template(school, kind) -> ChecklistTemplate:
+    """The school's checklist for `kind`, created from the Chinese default on first use."""
+    tpl = ChecklistTemplate.objects.filter(school=school, kind=kind).first()
+    if tpl:
+        return tpl
+    try:
+        with transaction.atomic():
+            tpl = ChecklistTemplate.objects.create(school=school, kind=kind, name=default_name(kind))
+            ChecklistTemplateItem.objects.bulk_create(
+                ChecklistTemplateItem(template=tpl, area=area, text=text, order=(i + 1) * 10)
+                for i, (area, text) in enumerate(default_items(kind, school.is_kindergarten))
+            )
+    except IntegrityError:
+        tpl = ChecklistTemplate.objects.get(school=school, kind=kind)
+    return tpl
+
+
+def template_item_save(*, template, by, item=None, area, text, order, is_active=True):
+    with transaction.atomic():
+        if item is None:
+            item = ChecklistTemplateItem.objects.create(
+                template=template, area=area, text=text, order=order, is_active=is_active
+            )
+            record_change(obj=template, by=by, action=ChangeAction.UPDATE, after={"added": f"{area}：{text}"})
+        else:
+            before = snapshot(item, fields=["area", "text", "order", "is_active"])
+            item.area, item.text, item.order, item.is_active = area, text, order, is_active
+            item.save()
+            record_change(
+                obj=template,
+                by=by,
+                action=ChangeAction.UPDATE,
+                before=before,
+                after=snapshot(item, fields=["area", "text", "order", "is_active"]),
+            )
+        ChecklistTemplate.objects.filter(pk=template.pk).update(updated_at=timezone.now())
+    return item
+
+
+# --- inspections -----------------------------------------------------------------------------
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def period_for(kind, day: datetime.date) -> datetime.date:
+    if kind == InspectionKind.WEEKLY:
+        return week_start(day)
+    if kind == InspectionKind.MONTHLY:
+        return day.replace(day=1)
+    return day
+
+
+def _due_for(kind, period_start, settings):
+    if kind == InspectionKind.WEEKLY:
+        return period_start + datetime.timedelta(days=settings.weekly_due_days)
+    if kind == InspectionKind.MONTHLY:
+        nxt = (period_start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return nxt - datetime.timedelta(days=1)
+    return period_start
+
+
+def inspection_create(*, school, kind, day, by=None, assigned_to=None) -> tuple[Inspection, bool]:
+    """The inspection of `kind` for the period containing `day`; (inspection, created).
+
+    The template's active items are copied now, so later template edits never touch it. The unique
+    (school, kind, period) constraint makes a second call (or a concurrent task) a no-op.
+    """
+    period_start = period_for(kind, day)
+    existing = Inspection.objects.filter(school=school, kind=kind, period_start=period_start).first()
+    if existing:
+        return existing, False
+    settings = get_settings(school)
+    template = get_template(school, kind)
+    items = list(template.items.filter(is_active=True))
+    try:
+        with transaction.atomic():
+            inspection = Inspection.objects.create(
+                school=school,
+                kind=kind,
+                period_start=period_start,
+                due_on=_due_for(kind, period_start, settings),
+                assigned_to=assigned_to or inspector_for(school, settings),
+            )
+            InspectionItem.objects.bulk_create(
+                InspectionItem(school=school, inspection=inspection, area=i.area, text=i.text, order=i.order)
+                for i in items
+            )
+            record_creation(obj=inspection, by=by)
+    except IntegrityError:
+        return Inspection.objects.get(school=school, kind=kind, period_start=period_start), False
+    if inspection.assigned_to_id:
+        url = reverse("safety:inspection_detail", args=[inspection.pk])
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                users=[inspection.assigned_to],
+                title=_("请完成%(what)s") % {"what": str(inspection)},
+                url=url,
+                dedupe_key=f"safety-inspection-new:{inspection.pk}",
+            )
+        )
+    return inspection, True
+
+
+def create_scheduled_inspections(*, now=None) -> int:
+    """Monday job: this week's inspection (and this month's comprehensive one) for every school.
+
+    Runs hourly on Mondays; a school gets its inspection once the local time passes its setting.
+    """
+    now = timezone.localtime(now or timezone.now())
+    if now.weekday() != 0:
+        return 0
+    created = 0
+    schools = list(School.objects.all())
+    by_school = settings_for_schools(schools)
+    for school in schools:
+        if now.time() < by_school[school.pk].weekly_time:
+            continue
+        for kind in (InspectionKind.WEEKLY, InspectionKind.MONTHLY):
+            _obj, made = inspection_create(school=school, kind=kind, day=now.date())
+            created += made
+    return created
+
+
+def _lock_open_inspection(inspection):
+    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if locked.status != InspectionStatus.OPEN:
+        raise ValidationError(_("检查已提交并锁定，只能通过更正修改。"))
+    return locked
+
+
+def inspection_save(
+    *, obj: Inspection, by, results: dict, photos: dict | None = None, summary=None
+) -> Inspection:
+    """Save item results and notes (and photos) while the inspection is open.
+
+    results: {item_id: (result, note)}; photos: {item_id: [uploads]}. Photos are all validated first:
+    one that is not an image refuses the whole save and nothing is written.
+    """
+    photos = {k: check_photos(v) for k, v in (photos or {}).items()}
+    with transaction.atomic():
+        locked = _lock_open_inspection(obj)
+        items = {i.pk: i for i in locked.items.all()}
+        unknown = (set(results) | set(photos)) - set(items)
+        if unknown:
+            raise ValidationError(_("检查项不属于本次检查。"))
+        changed = []
+        for item_id, (result, note) in results.items():
+            if result not in ("", *ItemResult.values):
+                raise ValidationError(_("检查结果无效。"))
+            item = items[item_id]
+            note = (note or "").strip()[:300]
+            if (item.result, item.note) != (result, note):
+                item.result, item.note = result, note
+                changed.append(item)
+        if changed:
+            InspectionItem.objects.bulk_update(changed, ["result", "note"])
+        for item_id, uploads in photos.items():
+            _save_photos(school=locked.school, by=by, photos=uploads, target=items[item_id])
+        if summary is not None and summary != locked.summary:
+            locked.summary = summary.strip()
+            locked.save(update_fields=["summary"])
+    return locked
+
+
+def _hazard_from_item(*, item, inspection, by):
+    hazard = Hazard.objects.create(
+        school_id=inspection.school_id,
+        title=f"{item.area}：{item.text}"[:200],
+        description=item.note,
+        location=item.area,
+        risk_level=RiskLevel.MEDIUM,
+        found_on=timezone.localdate(),
+        found_by=by,
+        source_item=item,
+    )
+    for att in attachments_for(item):
+        Attachment.objects.create(
+            school_id=att.school_id,
+            file=att.file.name,
+            original_name=att.original_name,
+            content_type=att.content_type,
+            size=att.size,
+            extension=att.extension,
+            uploaded_by=att.uploaded_by,
+            target_type=hazard_ct(),
+            target_id=str(hazard.pk),
+        )
+    record_creation(obj=hazard, by=by, reason=_("安全检查不合格项自动生成：%(i)s") % {"i": str(inspection)})
+    return hazard
+
+
+def hazard_ct():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(Hazard)
+
+
+def inspection_submit(*, obj: Inspection, by, signature: str, summary: str = "") -> list[Hazard]:
+    """Sign and lock the inspection; every failed item becomes a hazard. Returns the new hazards."""
+    with transaction.atomic():
+        locked = _lock_open_inspection(obj)
+        if (signature or "").strip() != display_name(by):
+            raise ValidationError(_("签名须与您的姓名「%(n)s」一致。") % {"n": display_name(by)})
+        items = list(locked.items.all())
+        missing = [i for i in items if not i.result]
+        if missing:
+            raise ValidationError(
+                _("还有 %(n)d 项未检查：%(first)s") % {"n": len(missing), "first": str(missing[0])}
+            )
+        locked.status = InspectionStatus.SUBMITTED
+        locked.submitted_by = by
+        locked.submitted_at = timezone.now()
+        locked.signature = signature.strip()
+        if summary:
+            locked.summary = summary.strip()
+        locked.save(update_fields=["status", "submitted_by", "submitted_at", "signature", "summary"])
+        hazards = [
+            _hazard_from_item(item=i, inspection=locked, by=by) for i in items if i.result == ItemResult.FAIL
+        ]
+        _transition_log(
+            obj=locked,
+            by=by,
+            old=InspectionStatus.OPEN,
+            new=InspectionStatus.SUBMITTED,
+            comment=_("签名：%(s)s") % {"s": locked.signature},
+            extra={"failed": len(hazards)},
+        )
+        if hazards:
+            school = locked.school
+            url = reverse("safety:hazard_list") + "?status=found"
+            title = _("%(i)s发现 %(n)d 项隐患，请交办整改") % {"i": str(locked), "n": len(hazards)}
+            transaction.on_commit(
+                lambda: notify(
+                    school=school,
+                    roles=[Role.DIRECTOR],
+                    title=title,
+                    url=url,
+                    dedupe_key=f"safety-inspection-hazards:{locked.pk}",
+                )
+            )
+    return hazards
+
+
+def inspection_correct_item(
+    *, item: InspectionItem, by, result: str, note: str, reason: str
+) -> InspectionItem:
+    """Correct a submitted inspection's item through the change log; a new failure becomes a hazard."""
+    if result not in ItemResult.values:
+        raise ValidationError(_("检查结果无效。"))
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().get(pk=item.inspection_id)
+        if inspection.status != InspectionStatus.SUBMITTED:
+            raise ValidationError(_("检查尚未提交，直接修改即可。"))
+        locked = InspectionItem.objects.select_for_update().get(pk=item.pk)
+        apply_correction(
+            obj=locked, by=by, changes={"result": result, "note": (note or "").strip()}, reason=reason
+        )
+        if result == ItemResult.FAIL and not Hazard.objects.filter(source_item=locked).exists():
+            _hazard_from_item(item=locked, inspection=inspection, by=by)
+    return locked
+
+
+def notify_overdue_inspections(*, today=None) -> int:
+    today = today or timezone.localdate()
+    sent = 0
+    overdue = Inspection.objects.filter(status=InspectionStatus.OPEN, due_on__lt=today).select_related(
+        "school", "assigned_to"
+    )
+    for insp in overdue.iterator():
+        sent += notify(
+            school=insp.school,
+            users=[insp.assigned_to] if insp.assigned_to_id else [],
+            roles=[Role.DIRECTOR],
+            title=_("%(i)s已逾期未完成（期限%(d)s）") % {"i": str(insp), "d": f"{insp.due_on:%Y-%m-%d}"},
+            url=reverse("safety:inspection_detail", args=[insp.pk]),
+            dedupe_key=f"safety-inspection-overdue:{insp.pk}",
+        )
+    return sent
+
+
+# --- hazards ---------------------------------------------------------------------------------
+# The hazard workflow: transition -> (from, to, permission action of the role allowed).
+HAZARD_TRANSITIONS = {
+    "assign": (HazardStatus.FOUND, HazardStatus.ASSIGNED, "safety.manage"),
+    "rectify": (HazardStatus.ASSIGNED, HazardStatus.RECTIFIED, "hazards.rectify"),
+    "verify": (HazardStatus.RECTIFIED, HazardStatus.VERIFIED, "safety.manage"),
+    "reject": (HazardStatus.RECTIFIED, HazardStatus.ASSIGNED, "safety.manage"),
+}
+
+
+def allowed_hazard_actions(hazard, role) -> list[str]:
+    return [
+        name
+        for name, (source, _target, action) in HAZARD_TRANSITIONS.items()
+        if hazard.status == source and role is not None and role_can(role, action)
+    ]
+
+
+def _begin_hazard_transition(obj, by, name):
+    source, target, action = HAZARD_TRANSITIONS[name]
+    locked = Hazard.objects.select_for_update().get(pk=obj.pk)
+    if locked.status != source:
+        raise ValidationError(
+            _("隐患当前状态为「%(s)s」，不能执行此操作。") % {"s": locked.get_status_display()}
+        )
+    _require_role(locked.school, by, action)
+    return locked, source, target
+
+
+def hazard_report(
+    *, school, by, title, risk_level, found_on, description="", room=None, location="", photos=()
+) -> Hazard:
+    photos = check_photos(photos)
+    if found_on > timezone.localdate():
+        raise ValidationError(_("发现日期不能晚于今天。"))
+    if room is not None and room.school_id != school.pk:
+        raise ValidationError(_("房间不属于本校。"))
+    with transaction.atomic():
+        hazard = Hazard.objects.create(
+            school=school,
+            title=title.strip(),
+            description=description,
+            room=room,
+            location=location,
+            risk_level=risk_level,
+            found_on=found_on,
+            found_by=by,
+        )
+        _save_photos(school=school, by=by, photos=photos, target=hazard)
+        record_creation(obj=hazard, by=by)
+        url = reverse("safety:hazard_detail", args=[hazard.pk])
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                roles=[Role.DIRECTOR],
+                title=_("新隐患：%(t)s") % {"t": hazard.title},
+                url=url,
+                dedupe_key=f"safety-hazard-new:{hazard.pk}",
+            )
+        )
+    return hazard
+
+
+def hazard_assign(*, obj: Hazard, by, assignee, deadline: datetime.date, comment: str = "") -> Hazard:
+    with transaction.atomic():
+        locked, source, target = _begin_hazard_transition(obj, by, "assign")
+        if deadline is None:
+            raise ValidationError(_("请填写整改期限。"))
+        if deadline < locked.found_on:
+            raise ValidationError(
+                _("整改期限不能早于发现日期（%(d)s）。") % {"d": f"{locked.found_on:%Y-%m-%d}"}
+            )
+        if not _is_member(locked.school, assignee):
+            raise ValidationError(_("整改责任人必须是本校人员。"))
+        locked.status, locked.assignee, locked.deadline, locked.assigned_by = target, assignee, deadline, by
+        locked.save(update_fields=["status", "assignee", "deadline", "assigned_by"])
+        _transition_log(
+            obj=locked,
+            by=by,
+            old=source,
+            new=target,
+            comment=comment,
+            extra={"assignee": assignee.pk, "deadline": deadline.isoformat()},
+        )
+        url = reverse("safety:hazard_detail", args=[locked.pk])
+        school = locked.school
+        title = _("请于%(d)s前整改隐患：%(t)s") % {"d": f"{deadline:%Y-%m-%d}", "t": locked.title}
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                users=[assignee],
+                title=title,
+                url=url,
+                dedupe_key=f"safety-hazard-assigned:{locked.pk}:{deadline:%Y%m%d}",
+            )
+        )
+    return locked
+
+
+def hazard_rectify(*, obj: Hazard, by, rectification: str, photos=()) -> Hazard:
+    photos = check_photos(photos)
+    if not (rectification or "").strip():
+        raise ValidationError(_("请填写整改措施。"))
+    with transaction.atomic():
+        locked, source, target = _begin_hazard_transition(obj, by, "rectify")
+        locked.status, locked.rectification = target, rectification.strip()
+        locked.rectified_by, locked.rectified_at = by, timezone.now()
+        locked.save(update_fields=["status", "rectification", "rectified_by", "rectified_at"])
+        _save_photos(school=locked.school, by=by, photos=photos, target=locked)
+        _transition_log(obj=locked, by=by, old=source, new=target, comment=locked.rectification)
+        school, url = locked.school, reverse("safety:hazard_detail", args=[locked.pk])
+        title = _("隐患已整改，请验收：%(t)s") % {"t": locked.title}
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                roles=[Role.DIRECTOR],
+                title=title,
+                url=url,
+                dedupe_key=f"safety-hazard-rectified:{locked.pk}:{locked.rectified_at:%Y%m%d%H%M%S}",
+            )
+        )
+    return locked
+
+
+def hazard_verify(*, obj: Hazard, by, note: str = "") -> Hazard:
+    with transaction.atomic():
+        locked, source, target = _begin_hazard_transition(obj, by, "verify")
+        if locked.rectified_by_id == by.pk:
+            raise ValidationError(_("验收人不能是整改人本人，请由其他人验收。"))
+        locked.status, locked.verified_by, locked.verified_at = target, by, timezone.now()
+        locked.verify_note = (note or "").strip()[:300]
+        locked.save(update_fields=["status", "verified_by", "verified_at", "verify_note"])
+        _transition_log(obj=locked, by=by, old=source, new=target, comment=locked.verify_note)
+    return locked
+
+
+def hazard_reject(*, obj: Hazard, by, note: str) -> Hazard:
+    if not (note or "").strip():
+        raise ValidationError(_("验收不通过时请写明原因。"))
+    with transaction.atomic():
+        locked, source, target = _begin_hazard_transition(obj, by, "reject")
+        locked.status, locked.verify_note = target, note.strip()[:300]
+        locked.save(update_fields=["status", "verify_note"])
+        _transition_log(obj=locked, by=by, old=source, new=target, comment=locked.verify_note)
+    return locked
+
+
+def escalate_overdue_hazards(*, today=None) -> int:
+    """Overdue hazards go to the principal, once per hazard and deadline however often this runs."""
+    today = today or timezone.localdate()
+    sent = 0
+    overdue = Hazard.objects.filter(
+        status__in=[HazardStatus.FOUND, HazardStatus.ASSIGNED], deadline__lt=today
+    ).select_related("school", "assignee")
+    for hazard in overdue.iterator():
+        sent += notify(
+            school=hazard.school,
+            roles=[Role.PRINCIPAL],
+            title=_("隐患逾期未整改：%(t)s（期限%(d)s，责任人%(p)s）")
+            % {"t": hazard.title, "d": f"{hazard.deadline:%Y-%m-%d}", "p": display_name(hazard.assignee)},
+            url=reverse("safety:hazard_detail", args=[hazard.pk]),
+            dedupe_key=f"safety-hazard-overdue:{hazard.pk}:{hazard.deadline:%Y%m%d}",
+        )
+        if hazard.escalated_at is None:
+            Hazard.objects.filter(pk=hazard.pk, escalated_at__isnull=True).update(escalated_at=timezone.now())
+    return sent
+
+
+# --- drills ----------------------------------------------------------------------------------
+DRILL_RESULT_FIELDS = [
+    "held_on",
+    "participants",
+    "floors",
+    "evacuation_seconds",
+    "commander",
+    "guides",
+    "rescuers",
+    "medics",
+    "reflection",
+    "follow_up",
+]
+
+
+def drill_plan(*, school, by, kind, title, planned_on, plan="") -> Drill:
+    with transaction.atomic():
+        drill = Drill.objects.create(
+            school=school, kind=kind, title=title, planned_on=planned_on, plan=plan, created_by=by
+        )
+        record_creation(obj=drill, by=by)
+    return drill
+
+
+def drill_record(*, obj: Drill, by, **results) -> Drill:
+    unknown = set(results) - set(DRILL_RESULT_FIELDS)
+    if unknown:
+        raise ValueError(unknown)
+    held_on = results.get("held_on")
+    if held_on is None:
+        raise ValidationError(_("请填写实施日期。"))
+    if held_on > timezone.localdate():
+        raise ValidationError(_("实施日期不能晚于今天。"))
+    with transaction.atomic():
+        locked = Drill.objects.select_for_update().get(pk=obj.pk)
+        if locked.status != DrillStatus.PLANNED:
+            raise ValidationError(_("演练已记录，只能通过更正修改。"))
+        for name, value in results.items():
+            setattr(locked, name, value)
+        locked.status, locked.recorded_by = DrillStatus.DONE, by
+        locked.full_clean()
+        locked.save()
+        _transition_log(obj=locked, by=by, old=DrillStatus.PLANNED, new=DrillStatus.DONE)
+    return locked
+
+
+def drill_correct(*, obj: Drill, by, changes: dict, reason: str) -> Drill:
+    with transaction.atomic():
+        locked = Drill.objects.select_for_update().get(pk=obj.pk)
+        if locked.status != DrillStatus.DONE:
+            raise ValidationError(_("演练尚未记录。"))
+        held_on = changes.get("held_on")
+        if held_on and held_on > timezone.localdate():
+            raise ValidationError(_("实施日期不能晚于今天。"))
+        changes = {k: v for k, v in changes.items() if getattr(locked, k) != v}
+        if not changes:
+            raise ValidationError(_("没有任何修改。"))
+        apply_correction(obj=locked, by=by, changes=changes, reason=reason)
+    return locked
+
+
+def drill_behind(settings, last_held: dict, today) -> list[str]:
+    """Drill kinds (values) whose last drill is older than the school's interval (or never held)."""
+    from .choices import DrillKind
+
+    behind = []
+    for kind in DrillKind.values:
+        months = settings.drill_interval(kind)
+        if not months:
+            continue
+        last = last_held.get(kind)
+        if last is None or (today - last).days > months * 31:
+            behind.append(kind)
+    return behind
+
+
+# --- visitors --------------------------------------------------------------------------------
+def visitor_register(*, form, by) -> Visitor:
+    with transaction.atomic():
+        visitor = form.save(commit=False)
+        visitor.registered_by = by
+        visitor.save()
+        record_creation(obj=visitor, by=by)
+    return visitor
+
+
+def visitor_sign_out(*, obj: Visitor, by, at=None) -> Visitor:
+    at = at or timezone.now()
+    with transaction.atomic():
+        done = Visitor.objects.filter(pk=obj.pk, time_out__isnull=True).update(time_out=at, signed_out_by=by)
+        if not done:
+            raise ValidationError(_("该访客已登记离校。"))
+        obj.refresh_from_db()
+        record_change(
+            obj=obj,
+            by=by,
+            action=ChangeAction.UPDATE,
+            before={"time_out": None},
+            after={"time_out": at.isoformat()},
+        )
+    return obj
+
+
+# --- fire safety -----------------------------------------------------------------------------
+def fire_selfcheck_start(*, school, by, month: datetime.date) -> tuple[FireSelfCheck, bool]:
+    month = month.replace(day=1)
+    existing = FireSelfCheck.objects.filter(school=school, month=month).first()
+    if existing:
+        return existing, False
+    equipment = list(FireEquipment.objects.filter(school=school, is_active=True))
+    if not equipment:
+        raise ValidationError(_("请先登记消防器材。"))
+    try:
+        with transaction.atomic():
+            check = FireSelfCheck.objects.create(school=school, month=month, created_by=by)
+            FireSelfCheckItem.objects.bulk_create(
+                FireSelfCheckItem(school=school, self_check=check, equipment=e) for e in equipment
+            )
+            record_creation(obj=check, by=by)
+    except IntegrityError:
+        return FireSelfCheck.objects.get(school=school, month=month), False
+    return check, True
+
+
+def fire_selfcheck_save(*, obj: FireSelfCheck, by, results: dict, submit=False) -> list[Hazard]:
+    """Save results {item_id: (result, note)}; on submit every fault or missing item becomes a hazard."""
+    with transaction.atomic():
+        locked = FireSelfCheck.objects.select_for_update().get(pk=obj.pk)
+        if locked.status != CheckStatus.OPEN:
+            raise ValidationError(_("自检已提交，不能再修改。"))
+        items = {i.pk: i for i in locked.items.select_related("equipment__room")}
+        if set(results) - set(items):
+            raise ValidationError(_("检查项不属于本次自检。"))
+        for item_id, (result, note) in results.items():
+            if result not in ("", *FireCheckResult.values):
+                raise ValidationError(_("检查结果无效。"))
+            items[item_id].result, items[item_id].note = result, (note or "").strip()[:200]
+        FireSelfCheckItem.objects.bulk_update(list(items.values()), ["result", "note"])
+        hazards = []
+        if submit:
+            missing = [i for i in items.values() if not i.result]
+            if missing:
+                raise ValidationError(_("还有 %(n)d 件器材未检查。") % {"n": len(missing)})
+            locked.status, locked.checked_by, locked.submitted_at = CheckStatus.SUBMITTED, by, timezone.now()
+            locked.save(update_fields=["status", "checked_by", "submitted_at"])
+            for item in items.values():
+                if item.result in (FireCheckResult.FAULT, FireCheckResult.MISSING):
+                    hazard = Hazard.objects.create(
+                        school_id=locked.school_id,
+                        title=f"{item.equipment}{item.get_result_display()}"[:200],
+                        description=item.note,
+                        room=item.equipment.room,
+                        location=item.equipment.position,
+                        risk_level=RiskLevel.MEDIUM,
+                        found_by=by,
+                    )
+                    record_creation(obj=hazard, by=by, reason=str(locked))
+                    hazards.append(hazard)
+            _transition_log(obj=locked, by=by, old=CheckStatus.OPEN, new=CheckStatus.SUBMITTED)
+    return hazards
+
+
+def fire_check_sign_inspector(*, obj: FirePreventionCheck, by) -> FirePreventionCheck:
+    with transaction.atomic():
+        locked = FirePreventionCheck.objects.select_for_update().get(pk=obj.pk)
+        if locked.status != FirePreventionStatus.DRAFT:
+            raise ValidationError(_("检查人已签字。"))
+        if locked.inspector_id != by.pk:
+            raise ValidationError(_("只有检查人本人可以签字。"))
+        locked.status, locked.inspector_signed_at = FirePreventionStatus.INSPECTOR_SIGNED, timezone.now()
+        locked.save(update_fields=["status", "inspector_signed_at"])
+        _transition_log(obj=locked, by=by, old=FirePreventionStatus.DRAFT, new=locked.status)
+        school, url = locked.school, reverse("safety:fire_check_list")
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                roles=[Role.PRINCIPAL],
+                title=_("防火检查记录待您签字：%(s)s") % {"s": str(locked)},
+                url=url,
+                dedupe_key=f"safety-firecheck-sign:{locked.pk}",
+            )
+        )
+    return locked
+
+
+def fire_check_sign_principal(*, obj: FirePreventionCheck, by) -> FirePreventionCheck:
+    with transaction.atomic():
+        locked = FirePreventionCheck.objects.select_for_update().get(pk=obj.pk)
+        if locked.status != FirePreventionStatus.INSPECTOR_SIGNED:
+            raise ValidationError(_("须先由检查人签字。"))
+        if role_of(locked.school, by) != Role.PRINCIPAL:
+            raise ValidationError(_("只有校长（园长）可以签字。"))
+        locked.status, locked.principal, locked.principal_signed_at = (
+            FirePreventionStatus.SIGNED,
+            by,
+            timezone.now(),
+        )
+        locked.save(update_fields=["status", "principal", "principal_signed_at"])
+        _transition_log(obj=locked, by=by, old=FirePreventionStatus.INSPECTOR_SIGNED, new=locked.status)
+    return locked
+
+
+# --- hazardous materials ---------------------------------------------------------------------
+def _check_quantity(quantity):
+    if quantity is None or quantity <= 0:
+        raise ValidationError(_("数量必须大于0。"))
+    if quantity.as_tuple().exponent < -2:
+        raise ValidationError(_("数量最多两位小数。"))
+    if quantity > Decimal("100000"):
+        raise ValidationError(_("数量过大，请核对。"))
+
+
+def hazmat_receive(*, material: HazardousMaterial, by, quantity: Decimal, purpose: str) -> HazmatMovement:
+    _check_quantity(quantity)
+    with transaction.atomic():
+        locked = HazardousMaterial.objects.select_for_update().get(pk=material.pk)
+        if by.pk != locked.keeper_id:
+            _require_role(locked.school, by, "safety.manage")
+        locked.stock += quantity
+        locked.save(update_fields=["stock"])
+        move = HazmatMovement.objects.create(
+            school_id=locked.school_id,
+            material=locked,
+            kind=HazmatMovementKind.RECEIVE,
+            quantity=quantity,
+            balance=locked.stock,
+            purpose=purpose,
+            by=by,
+        )
+        record_creation(obj=move, by=by)
+    return move
+
+
+def hazmat_issue(
+    *, material: HazardousMaterial, by, quantity: Decimal, purpose: str, receiver: str
+) -> HazmatMovement:
+    """Issue from stock: only the keeper (or a manager), within the per-issue limit, never below zero."""
+    _check_quantity(quantity)
+    if not (purpose or "").strip() or not (receiver or "").strip():
+        raise ValidationError(_("请填写领用人和用途。"))
+    with transaction.atomic():
+        locked = HazardousMaterial.objects.select_for_update().get(pk=material.pk)
+        if by.pk != locked.keeper_id:
+            _require_role(locked.school, by, "safety.manage")
+        if locked.max_issue is not None and quantity > locked.max_issue:
+            raise ValidationError(
+                _("单次领用不能超过 %(m)s%(u)s。") % {"m": locked.max_issue, "u": locked.unit}
+            )
+        if quantity > locked.stock:
+            raise ValidationError(
+                _("库存不足：当前库存 %(s)s%(u)s。") % {"s": locked.stock, "u": locked.unit}
+            )
+        locked.stock -= quantity
+        locked.save(update_fields=["stock"])
+        move = HazmatMovement.objects.create(
+            school_id=locked.school_id,
+            material=locked,
+            kind=HazmatMovementKind.ISSUE,
+            quantity=quantity,
+            balance=locked.stock,
+            purpose=purpose.strip(),
+            receiver=receiver.strip(),
+            by=by,
+        )
+        record_creation(obj=move, by=by)
+    return move
+
+
+def inspection_complete(
+    *, obj: Inspection, by, results: dict, photos: dict | None, signature: str, summary: str = ""
+) -> list[Hazard]:
+    """Save the last answers and sign in one transaction: any refusal leaves nothing written."""
+    photos = {k: check_photos(v) for k, v in (photos or {}).items()}
+    with transaction.atomic():
+        inspection_save(obj=obj, by=by, results=results, photos=photos)
+        return inspection_submit(obj=obj, by=by, signature=signature, summary=summary)
