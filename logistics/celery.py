@@ -21,6 +21,15 @@ app.conf.beat_schedule = {
         "task": "logistics.tasks.certificate_expiry_alerts",
         "schedule": crontab(hour=7, minute=0),
     },
+    # safety: hourly on Mondays; each school's own time (SafetySettings.weekly_time) decides when.
+    "safety-weekly-inspections": {
+        "task": "safety.tasks.create_weekly_inspections",
+        "schedule": crontab(minute=5, day_of_week=1),
+    },
+    "safety-overdue-alerts": {
+        "task": "safety.tasks.overdue_safety_alerts",
+        "schedule": crontab(hour=8, minute=15),
+    },
 }
 
 
