@@ -1,0 +1,1041 @@
+"""Thin views: parse, call a service, redirect. Reads go through `for_request` / `scoped_or_404`."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from logistics.attachments import attachments_for, save_attachment
+from logistics.choices import Role
+from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
+from logistics.models import Room
+from logistics.org_views import report_response
+from logistics.permissions import can, school_view, scoped_or_404
+from logistics.reports import Period
+
+from . import selectors, services
+from .charts import bar_chart
+from .choices import (
+    METER_UNITS,
+    AbsenceStatus,
+    CaseStatus,
+    CheckSession,
+    Disease,
+    DisinfectionObject,
+    MeterKind,
+    ProblemStatus,
+    TaskStatus,
+)
+from .forms import (
+    AreaForm,
+    CaseReturnForm,
+    ChildForm,
+    CommentForm,
+    CorrectCheckForm,
+    CriterionForm,
+    DisinfectantForm,
+    DisinfectionForm,
+    FindingFormSet,
+    FollowUpForm,
+    GreeningDoneForm,
+    GreeningPlanForm,
+    InfectiousCaseForm,
+    InspectionForm,
+    MeterForm,
+    MeterReadingForm,
+    MorningCheckForm,
+    ReturnForm,
+    SickAbsenceForm,
+)
+from .models import (
+    CheckFinding,
+    Child,
+    Disinfectant,
+    DisinfectionRecord,
+    GreeningPlan,
+    GreeningTask,
+    HealthCheck,
+    HygieneCriterion,
+    HygieneInspection,
+    HygieneProblem,
+    HygieneScore,
+    InfectiousCase,
+    Meter,
+    MeterReading,
+    ResponsibilityArea,
+    SickAbsence,
+    week_start,
+)
+
+
+def _add_errors(form, exc: ValidationError):
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+def _page(request, qs, per_page=50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _page_ctx(page):
+    return {
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "object_list": page,
+    }
+
+
+def _parse_date(text, default):
+    try:
+        return datetime.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _parse_month(text, default):
+    try:
+        return Period.parse_month(text) if text else default
+    except ValueError:
+        return default
+
+
+def _int_or_none(text):
+    return int(text) if text and text.isdigit() else None
+
+
+def _require_room_permission(request, room):
+    if not services.may_record_for_room(user=request.user, role=request.role, room=room):
+        raise PermissionDenied
+
+
+def _children_for(request):
+    return (
+        Child.objects.for_request(request)
+        .filter(is_active=True, room__in=selectors.recordable_rooms(request))
+        .select_related("room")
+        .order_by("room__name", "name")
+    )
+
+
+# --- health ------------------------------------------------------------------------------------------
+
+
+@school_view("hygiene.view")
+def health_today(request):
+    today = timezone.localdate()
+    rooms = list(
+        selectors.class_rooms(request.school).annotate(
+            n=Count("children", filter=Q(children__is_active=True))
+        )
+    )
+    done = {
+        (c["room_id"], c["session"]): c
+        for c in HealthCheck.objects.for_request(request)
+        .filter(date=today)
+        .values("room_id", "session", "present", "enrolled", "pk")
+    }
+    mine = {r.pk for r in selectors.recordable_rooms(request)} if can(request, "health.record") else set()
+    rows = [
+        {
+            "room": r,
+            "children": r.n,
+            "morning": done.get((r.pk, CheckSession.MORNING)),
+            "noon": done.get((r.pk, CheckSession.NOON)),
+            "mine": r.pk in mine,
+        }
+        for r in rooms
+    ]
+    absences = (
+        SickAbsence.objects.for_request(request)
+        .filter(status=AbsenceStatus.ABSENT)
+        .select_related("child", "room")
+        .annotate(n_calls=Count("calls"))[:50]
+    )
+    cases = (
+        InfectiousCase.objects.for_request(request)
+        .filter(status=CaseStatus.ISOLATING)
+        .select_related("child", "room")[:50]
+    )
+    return render(
+        request,
+        "hygiene/health_today.html",
+        {"rows": rows, "today": today, "absences": absences, "cases": cases, "title": _("今日晨午检")},
+    )
+
+
+@school_view("hygiene.view")
+def check_list(request):
+    qs = (
+        HealthCheck.objects.for_request(request)
+        .select_related("room", "checked_by")
+        .annotate(n_findings=Count("findings"))
+    )
+    day = _parse_date(request.GET.get("date"), None)
+    if day:
+        qs = qs.filter(date=day)
+    room = _int_or_none(request.GET.get("room"))
+    if room:
+        qs = qs.filter(room_id=room)
+    if request.GET.get("session") in CheckSession.values:
+        qs = qs.filter(session=request.GET["session"])
+    page = _page(request, qs.order_by("-date", "room__name", "session"))
+    return render(
+        request,
+        "hygiene/check_list.html",
+        {
+            **_page_ctx(page),
+            "rooms": selectors.class_rooms(request.school),
+            "sessions": CheckSession.choices,
+            "title": _("晨午检记录"),
+        },
+    )
+
+
+@school_view("health.record")
+def check_create(request):
+    room_id = _int_or_none(request.GET.get("room") or request.POST.get("room"))
+    if room_id is None:
+        rooms = selectors.recordable_rooms(request)
+        return render(request, "hygiene/check_pick_room.html", {"rooms": rooms, "title": _("登记晨午检")})
+    room = scoped_or_404(request, Room, pk=room_id)
+    _require_room_permission(request, room)
+    children = Child.objects.for_request(request).filter(room=room, is_active=True).order_by("name")
+    session = (
+        request.GET.get("session")
+        if request.GET.get("session") in CheckSession.values
+        else CheckSession.MORNING
+    )
+    initial_session = session if request.method == "GET" else None
+    form = MorningCheckForm(
+        request.POST or None, initial={"session": initial_session, "present": children.count()}
+    )
+    formset = FindingFormSet(request.POST or None, prefix="f", form_kwargs={"children": children})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        findings = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("child")]
+        try:
+            check = services.morning_check_record(
+                school=request.school,
+                by=request.user,
+                role=request.role,
+                room=room,
+                date=form.cleaned_data["date"],
+                session=form.cleaned_data["session"],
+                present=form.cleaned_data["present"],
+                note=form.cleaned_data["note"],
+                findings=findings,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已登记 %(room)s 的%(s)s。") % {"room": room.name, "s": check.get_session_display()},
+            )
+            return redirect("hygiene:health_today")
+    return render(
+        request,
+        "hygiene/check_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "room": room,
+            "enrolled": children.count(),
+            "title": _("登记晨午检"),
+        },
+    )
+
+
+@school_view("hygiene.view")
+def check_detail(request, pk):
+    check = scoped_or_404(request, HealthCheck.objects.select_related("room", "checked_by"), pk=pk)
+    findings = CheckFinding.objects.filter(check_record=check).select_related("child")
+    form = None
+    if can(request, "health.manage"):
+        form = CorrectCheckForm(request.POST or None, initial={"present": check.present, "note": check.note})
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.morning_check_correct(
+                    obj=check,
+                    by=request.user,
+                    present=form.cleaned_data["present"],
+                    note=form.cleaned_data["note"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("已更正。"))
+                return redirect("hygiene:check_detail", pk=check.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request,
+        "hygiene/check_detail.html",
+        {"check": check, "findings": findings, "form": form, "title": str(check)},
+    )
+
+
+@school_view("hygiene.view")
+def absence_list(request):
+    qs = (
+        SickAbsence.objects.for_request(request)
+        .select_related("child", "room", "reported_by")
+        .annotate(n_calls=Count("calls"))
+    )
+    status = request.GET.get("status")
+    if status in AbsenceStatus.values:
+        qs = qs.filter(status=status)
+    room = _int_or_none(request.GET.get("room"))
+    if room:
+        qs = qs.filter(room_id=room)
+    page = _page(request, qs)
+    return render(
+        request,
+        "hygiene/absence_list.html",
+        {
+            **_page_ctx(page),
+            "rooms": selectors.class_rooms(request.school),
+            "statuses": AbsenceStatus.choices,
+            "title": _("因病缺勤登记"),
+        },
+    )
+
+
+@school_view("health.record")
+def absence_create(request):
+    form = SickAbsenceForm(request.POST or None, children=_children_for(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            absence = services.absence_record(
+                school=request.school, by=request.user, role=request.role, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已登记因病缺勤，请按时电话随访。"))
+            return redirect("hygiene:absence_detail", pk=absence.pk)
+    return render(
+        request, "hygiene/form.html", {"form": form, "title": _("登记因病缺勤"), "testid": "absence-form"}
+    )
+
+
+@school_view("hygiene.view")
+def absence_detail(request, pk):
+    absence = scoped_or_404(
+        request, SickAbsence.objects.select_related("child", "room", "reported_by"), pk=pk
+    )
+    calls = absence.calls.select_related("called_by")
+    may = can(request, "health.record") and services.may_record_for_room(
+        user=request.user, role=request.role, room=absence.room
+    )
+    return render(
+        request,
+        "hygiene/absence_detail.html",
+        {
+            "absence": absence,
+            "calls": calls,
+            "may_record": may and absence.status == AbsenceStatus.ABSENT,
+            "call_form": FollowUpForm(),
+            "return_form": ReturnForm(),
+            "title": _("因病缺勤：%(c)s") % {"c": absence.child.name},
+        },
+    )
+
+
+def _absence_action(request, pk, form_class, call):
+    absence = scoped_or_404(request, SickAbsence.objects.select_related("room"), pk=pk)
+    _require_room_permission(request, absence.room)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            call(absence, form.cleaned_data)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("已保存。"))
+    else:
+        for errors in form.errors.values():
+            for m in errors:
+                messages.error(request, m)
+    return redirect("hygiene:absence_detail", pk=absence.pk)
+
+
+@require_POST
+@school_view("health.record")
+def absence_follow_up(request, pk):
+    return _absence_action(
+        request,
+        pk,
+        FollowUpForm,
+        lambda a, d: services.absence_follow_up(
+            obj=a, by=request.user, role=request.role, condition=d["condition"]
+        ),
+    )
+
+
+@require_POST
+@school_view("health.record")
+def absence_return(request, pk):
+    return _absence_action(
+        request,
+        pk,
+        ReturnForm,
+        lambda a, d: services.absence_return(
+            obj=a, by=request.user, role=request.role, end_date=d["end_date"], comment=d["comment"]
+        ),
+    )
+
+
+@school_view("hygiene.view")
+def attendance(request):
+    period = _parse_month(request.GET.get("month"), Period.current_month())
+    rows, sums = selectors.attendance(request.school, period.start, period.end, today=timezone.localdate())
+    week = week_start(_parse_date(request.GET.get("week"), timezone.localdate()))
+    summary = selectors.weekly_summary(request.school, week)
+    symptom_labels = dict(CheckFinding._meta.get_field("symptom").choices)
+    findings = [(symptom_labels.get(k, k), v) for k, v in summary["findings"].most_common()]
+    return render(
+        request,
+        "hygiene/attendance.html",
+        {
+            "period": period,
+            "rows": rows,
+            "sums": sums,
+            "summary": summary,
+            "findings": findings,
+            "prev_week": week - datetime.timedelta(days=7),
+            "next_week": week + datetime.timedelta(days=7),
+            "title": _("出勤统计"),
+        },
+    )
+
+
+class ChildList(ScopedListView):
+    model = Child
+    permission = "hygiene.view"
+    template_name = "hygiene/child_list.html"
+    title = gettext_lazy("幼儿名单")
+    create_url = reverse_lazy("hygiene:child_create")
+    create_permission = "health.manage"
+
+    def get_queryset(self):
+        qs = super().get_queryset().select_related("room", "room__campus")
+        room = _int_or_none(self.request.GET.get("room"))
+        if room:
+            qs = qs.filter(room_id=room)
+        return qs.order_by("room__name", "name")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "rooms": selectors.class_rooms(self.request.school)}
+
+
+class ChildCreate(ScopedCreateView):
+    model = Child
+    form_class = ChildForm
+    permission = "health.manage"
+    title = gettext_lazy("登记幼儿")
+    success_url = reverse_lazy("hygiene:child_list")
+
+
+class ChildUpdate(ScopedUpdateView):
+    model = Child
+    form_class = ChildForm
+    permission = "health.manage"
+    title = gettext_lazy("修改幼儿信息")
+    success_url = reverse_lazy("hygiene:child_list")
+
+
+@school_view("hygiene.view")
+def case_list(request):
+    qs = InfectiousCase.objects.for_request(request).select_related("child", "room")
+    if request.GET.get("status") in CaseStatus.values:
+        qs = qs.filter(status=request.GET["status"])
+    if request.GET.get("disease") in Disease.values:
+        qs = qs.filter(disease=request.GET["disease"])
+    room = _int_or_none(request.GET.get("room"))
+    if room:
+        qs = qs.filter(room_id=room)
+    page = _page(request, qs)
+    return render(
+        request,
+        "hygiene/case_list.html",
+        {
+            **_page_ctx(page),
+            "statuses": CaseStatus.choices,
+            "diseases": Disease.choices,
+            "rooms": selectors.class_rooms(request.school),
+            "title": _("传染病追踪"),
+        },
+    )
+
+
+@school_view("health.manage")
+def case_create(request):
+    children = (
+        Child.objects.for_request(request)
+        .filter(is_active=True)
+        .select_related("room")
+        .order_by("room__name", "name")
+    )
+    form = InfectiousCaseForm(request.POST or None, children=children)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_record(
+                school=request.school, by=request.user, role=request.role, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已登记传染病例。"))
+            return redirect("hygiene:case_detail", pk=case.pk)
+    return render(request, "hygiene/form.html", {"form": form, "title": _("登记传染病例")})
+
+
+@school_view("hygiene.view")
+def case_detail(request, pk):
+    case = scoped_or_404(
+        request, InfectiousCase.objects.select_related("child", "room", "reported_by"), pk=pk
+    )
+    form = None
+    if case.status == CaseStatus.ISOLATING and can(request, "health.manage"):
+        form = CaseReturnForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.case_return(
+                    obj=case,
+                    by=request.user,
+                    role=request.role,
+                    returned_on=form.cleaned_data["returned_on"],
+                    certificate=form.cleaned_data["certificate"],
+                    comment=form.cleaned_data["comment"],
+                )
+                if form.cleaned_data.get("photo"):
+                    save_attachment(
+                        school=request.school, by=request.user, upload=form.cleaned_data["photo"], target=case
+                    )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("已登记复课。"))
+                return redirect("hygiene:case_detail", pk=case.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    cluster = services.case_cluster(case).select_related("child")
+    return render(
+        request,
+        "hygiene/case_detail.html",
+        {
+            "case": case,
+            "form": form,
+            "cluster": cluster,
+            "disinfections": case.disinfections.select_related("done_by"),
+            "attachments": attachments_for(case),
+            "title": str(case),
+        },
+    )
+
+
+# --- hygiene -----------------------------------------------------------------------------------------
+
+
+class AreaList(ScopedListView):
+    model = ResponsibilityArea
+    permission = "hygiene.view"
+    template_name = "hygiene/area_list.html"
+    title = gettext_lazy("卫生责任区（包干区）")
+    create_url = reverse_lazy("hygiene:area_create")
+    create_permission = "hygiene.manage"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("campus", "room", "person")
+
+
+class AreaCreate(ScopedCreateView):
+    model = ResponsibilityArea
+    form_class = AreaForm
+    permission = "hygiene.manage"
+    title = gettext_lazy("新增包干区")
+    success_url = reverse_lazy("hygiene:area_list")
+
+
+class AreaUpdate(ScopedUpdateView):
+    model = ResponsibilityArea
+    form_class = AreaForm
+    permission = "hygiene.manage"
+    title = gettext_lazy("修改包干区")
+    success_url = reverse_lazy("hygiene:area_list")
+
+
+class CriterionList(ScopedListView):
+    model = HygieneCriterion
+    permission = "hygiene.view"
+    template_name = "hygiene/criterion_list.html"
+    title = gettext_lazy("卫生评分标准")
+    create_url = reverse_lazy("hygiene:criterion_create")
+    create_permission = "hygiene.manage"
+
+
+class CriterionCreate(ScopedCreateView):
+    model = HygieneCriterion
+    form_class = CriterionForm
+    permission = "hygiene.manage"
+    title = gettext_lazy("新增评分项目")
+    success_url = reverse_lazy("hygiene:criterion_list")
+
+
+class CriterionUpdate(ScopedUpdateView):
+    model = HygieneCriterion
+    form_class = CriterionForm
+    permission = "hygiene.manage"
+    title = gettext_lazy("修改评分项目")
+    success_url = reverse_lazy("hygiene:criterion_list")
+
+
+@school_view("hygiene.view")
+def inspection_list(request):
+    qs = (
+        HygieneInspection.objects.for_request(request)
+        .select_related("room", "area", "inspected_by")
+        .annotate(n_problems=Count("problems"))
+    )
+    week = _parse_date(request.GET.get("week"), None)
+    if week:
+        qs = qs.filter(week=week_start(week))
+    page = _page(request, qs)
+    return render(request, "hygiene/inspection_list.html", {**_page_ctx(page), "title": _("卫生检查")})
+
+
+@school_view("hygiene.manage")
+def inspection_create(request):
+    rooms = selectors.class_rooms(request.school)
+    areas = ResponsibilityArea.objects.for_request(request).filter(is_active=True).select_related("campus")
+    initial = {"target": request.GET.get("target", "")}
+    form = InspectionForm(
+        request.POST or None, school=request.school, rooms=rooms, areas=areas, initial=initial
+    )
+    if not form.criteria:
+        messages.warning(request, _("请先设置卫生评分标准。"))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            inspection = services.inspection_record(
+                school=request.school,
+                by=request.user,
+                week=d["week"],
+                room=d["room"],
+                area=d["area"],
+                scores=d["scores"],
+                problems=d["problems"],
+                note=d["note"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已保存检查结果：%(s)s 分。") % {"s": f"{inspection.score:g}"})
+            return redirect(reverse("hygiene:inspection_create") + f"?week={inspection.week:%Y-%m-%d}")
+    return render(request, "hygiene/inspection_form.html", {"form": form, "title": _("卫生检查评分")})
+
+
+@school_view("hygiene.view")
+def inspection_detail(request, pk):
+    inspection = scoped_or_404(
+        request, HygieneInspection.objects.select_related("room", "area", "inspected_by"), pk=pk
+    )
+    scores = HygieneScore.objects.filter(inspection=inspection).select_related("criterion")
+    return render(
+        request,
+        "hygiene/inspection_detail.html",
+        {
+            "inspection": inspection,
+            "scores": scores,
+            "problems": inspection.problems.all(),
+            "comment_form": CommentForm(),
+            "title": str(inspection),
+        },
+    )
+
+
+@require_POST
+@school_view("hygiene.manage")
+def inspection_correct(request, pk):
+    inspection = scoped_or_404(request, HygieneInspection, pk=pk)
+    criterion = scoped_or_404(request, HygieneCriterion, pk=_int_or_none(request.POST.get("criterion")) or 0)
+    try:
+        from decimal import Decimal, InvalidOperation
+
+        score = Decimal(request.POST.get("score", ""))
+        services.inspection_correct(
+            obj=inspection,
+            by=request.user,
+            criterion=criterion,
+            score=score,
+            reason=request.POST.get("reason", ""),
+        )
+    except (InvalidOperation, HygieneScore.DoesNotExist):
+        messages.error(request, _("请填写正确的分数。"))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("已更正。"))
+    return redirect("hygiene:inspection_detail", pk=inspection.pk)
+
+
+@school_view("hygiene.view")
+def problem_list(request):
+    qs = HygieneProblem.objects.for_request(request).select_related(
+        "inspection", "inspection__room", "inspection__area"
+    )
+    status = request.GET.get("status", ProblemStatus.OPEN)
+    if status in ProblemStatus.values:
+        qs = qs.filter(status=status)
+    page = _page(request, qs)
+    return render(
+        request,
+        "hygiene/problem_list.html",
+        {
+            **_page_ctx(page),
+            "statuses": ProblemStatus.choices,
+            "status": status,
+            "today": timezone.localdate(),
+            "title": _("卫生问题整改"),
+        },
+    )
+
+
+def _may_correct_problem(request, problem):
+    if request.role != Role.TEACHER:
+        return True
+    i = problem.inspection
+    room = i.room or (i.area.room if i.area else None)
+    person = i.area.person_id if i.area else None
+    return (room is not None and room.responsible_id == request.user.pk) or person == request.user.pk
+
+
+@require_POST
+@school_view("hygiene.record")
+def problem_correct(request, pk):
+    problem = scoped_or_404(
+        request, HygieneProblem.objects.select_related("inspection__room", "inspection__area__room"), pk=pk
+    )
+    if not _may_correct_problem(request, problem):
+        raise PermissionDenied
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.problem_correct(
+            obj=problem, by=request.user, role=request.role, comment=form.cleaned_data.get("comment", "")
+        )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("已登记整改，等待复查。"))
+    return redirect(request.POST.get("next") or reverse("hygiene:problem_list"))
+
+
+@require_POST
+@school_view("hygiene.manage")
+def problem_recheck(request, pk):
+    problem = scoped_or_404(request, HygieneProblem, pk=pk)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.problem_recheck(
+            obj=problem,
+            by=request.user,
+            role=request.role,
+            passed=request.POST.get("passed") == "1",
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("已登记复查结果。"))
+    return redirect(reverse("hygiene:problem_list") + "?status=corrected")
+
+
+def _week_from(request):
+    return week_start(_parse_date(request.GET.get("week"), timezone.localdate()))
+
+
+@school_view("hygiene.view")
+def ranking(request):
+    week = _week_from(request)
+    rows, personal = selectors.ranking(request.school, week)
+    return render(
+        request,
+        "hygiene/ranking.html",
+        {
+            "week": week,
+            "week_end": week + datetime.timedelta(days=6),
+            "week_no": week.isocalendar()[1],
+            "rows": rows,
+            "personal": personal,
+            "prev_week": week - datetime.timedelta(days=7),
+            "next_week": week + datetime.timedelta(days=7),
+            "title": _("卫生评比公布"),
+        },
+    )
+
+
+@school_view("hygiene.view")
+def ranking_pdf(request):
+    from .reports import ranking_report
+
+    week = _week_from(request)
+    report = ranking_report(request.school, week)
+    return report_response(report, "pdf", f"hygiene-ranking-{week:%Y-%m-%d}")
+
+
+class DisinfectantList(ScopedListView):
+    model = Disinfectant
+    permission = "hygiene.view"
+    template_name = "hygiene/disinfectant_list.html"
+    title = gettext_lazy("消毒剂与浓度范围")
+    create_url = reverse_lazy("hygiene:disinfectant_create")
+    create_permission = "hygiene.manage"
+
+
+class DisinfectantCreate(ScopedCreateView):
+    model = Disinfectant
+    form_class = DisinfectantForm
+    permission = "hygiene.manage"
+    title = gettext_lazy("新增消毒剂")
+    success_url = reverse_lazy("hygiene:disinfectant_list")
+
+
+class DisinfectantUpdate(ScopedUpdateView):
+    model = Disinfectant
+    form_class = DisinfectantForm
+    permission = "hygiene.manage"
+    title = gettext_lazy("修改消毒剂")
+    success_url = reverse_lazy("hygiene:disinfectant_list")
+
+
+@school_view("hygiene.view")
+def disinfection_list(request):
+    qs = DisinfectionRecord.objects.for_request(request).select_related(
+        "room", "disinfectant", "done_by", "case", "case__child"
+    )
+    if request.GET.get("target") in DisinfectionObject.values:
+        qs = qs.filter(target=request.GET["target"])
+    if request.GET.get("flagged") == "1":
+        qs = qs.filter(concentration_ok=False)
+    if request.GET.get("terminal") == "1":
+        qs = qs.filter(case__isnull=False)
+    page = _page(request, qs)
+    return render(
+        request,
+        "hygiene/disinfection_list.html",
+        {**_page_ctx(page), "targets": DisinfectionObject.choices, "title": _("消毒记录")},
+    )
+
+
+@school_view("hygiene.record")
+def disinfection_create(request):
+    initial = {"done_by": request.user.pk}
+    case_id = _int_or_none(request.GET.get("case"))
+    if case_id:
+        case = scoped_or_404(request, InfectiousCase, pk=case_id)
+        initial.update({"case": case.pk, "room": case.room_id, "target": DisinfectionObject.ROOM})
+    form = DisinfectionForm(request.POST or None, school=request.school, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            record = services.disinfection_record(school=request.school, by=request.user, **d)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if record.concentration_ok is False:
+                messages.warning(request, _("已保存，但测试浓度不在本校规定范围内，请重新配制。"))
+            else:
+                messages.success(request, _("已保存消毒记录。"))
+            return redirect("hygiene:disinfection_list")
+    return render(request, "hygiene/form.html", {"form": form, "title": _("登记消毒")})
+
+
+# --- utilities ---------------------------------------------------------------------------------------
+
+
+@school_view("utilities.view")
+def meter_list(request):
+    month = timezone.localdate().replace(day=1)
+    meters = list(
+        Meter.objects.for_request(request).select_related("campus").order_by("campus__name", "kind", "name")
+    )
+    this_month = {r.meter_id: r for r in MeterReading.objects.for_request(request).filter(month=month)}
+    for m in meters:
+        m.current = this_month.get(m.pk)
+    costs = selectors.school_monthly_costs(request.school, months=12)
+    labels = [f"{m.month}月" for m, _d in costs]
+    series = [
+        (str(label), [d.get(kind, (None, None))[1] for _m, d in costs], None)
+        for kind, label in [
+            (MeterKind.WATER, "水费"),
+            (MeterKind.ELECTRICITY, "电费"),
+            (MeterKind.GAS, "燃气费"),
+        ]
+        if any(kind in d for _m, d in costs)
+    ]
+    chart = bar_chart(labels, series, title=_("近12个月水电气费用"), unit="元") if costs else ""
+    return render(
+        request,
+        "hygiene/meter_list.html",
+        {"meters": meters, "month": month, "chart": chart, "title": _("水电气计量")},
+    )
+
+
+class MeterCreate(ScopedCreateView):
+    model = Meter
+    form_class = MeterForm
+    permission = "utilities.record"
+    title = gettext_lazy("新增计量表")
+    success_url = reverse_lazy("hygiene:meter_list")
+
+
+class MeterUpdate(ScopedUpdateView):
+    model = Meter
+    form_class = MeterForm
+    permission = "utilities.record"
+    title = gettext_lazy("修改计量表（单价）")
+    success_url = reverse_lazy("hygiene:meter_list")
+
+
+@school_view("utilities.view")
+def meter_detail(request, pk):
+    meter = scoped_or_404(request, Meter.objects.select_related("campus"), pk=pk)
+    series = selectors.meter_series(meter, 12)
+    latest = series[-1] if series else None
+    chart = (
+        bar_chart(
+            [f"{r.month.year % 100}年{r.month.month}月" for r in series],
+            [(_("用量"), [r.consumption for r in series], [r.flagged for r in series])],
+            title=_("%(m)s 近12个月用量") % {"m": meter.name},
+            unit=meter.unit,
+            reference=latest.baseline if latest else None,
+            reference_label=_("前三月平均"),
+        )
+        if series
+        else ""
+    )
+    readings = _page(request, meter.readings.select_related("read_by").order_by("-month"))
+    return render(
+        request,
+        "hygiene/meter_detail.html",
+        {"meter": meter, "chart": chart, **_page_ctx(readings), "title": meter.name},
+    )
+
+
+@school_view("utilities.record")
+def reading_create(request, pk):
+    meter = scoped_or_404(request, Meter, pk=pk)
+    previous = meter.readings.order_by("-month").first()
+    today = timezone.localdate()
+    form = MeterReadingForm(request.POST or None, initial={"month": today.replace(day=1)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            reading = services.meter_reading_record(meter=meter, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if reading.flagged:
+                messages.warning(request, _("已保存。本月用量超过前三个月平均值的1.5倍，请排查跑冒滴漏。"))
+            else:
+                messages.success(request, _("已保存读数。"))
+            return redirect("hygiene:meter_detail", pk=meter.pk)
+    return render(
+        request,
+        "hygiene/reading_form.html",
+        {
+            "form": form,
+            "meter": meter,
+            "previous": previous,
+            "unit": METER_UNITS.get(meter.kind, ""),
+            "title": _("抄表"),
+        },
+    )
+
+
+# --- greening ----------------------------------------------------------------------------------------
+
+
+class PlanList(ScopedListView):
+    model = GreeningPlan
+    permission = "hygiene.view"
+    template_name = "hygiene/plan_list.html"
+    title = gettext_lazy("绿化养护计划")
+    create_url = reverse_lazy("hygiene:plan_create")
+    create_permission = "greening.manage"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("campus", "responsible")
+
+
+class PlanCreate(ScopedCreateView):
+    model = GreeningPlan
+    form_class = GreeningPlanForm
+    permission = "greening.manage"
+    title = gettext_lazy("新增养护计划")
+    success_url = reverse_lazy("hygiene:plan_list")
+
+
+class PlanUpdate(ScopedUpdateView):
+    model = GreeningPlan
+    form_class = GreeningPlanForm
+    permission = "greening.manage"
+    title = gettext_lazy("修改养护计划")
+    success_url = reverse_lazy("hygiene:plan_list")
+
+
+@school_view("hygiene.view")
+def task_list(request):
+    qs = GreeningTask.objects.for_request(request).select_related("plan", "plan__campus", "done_by")
+    status = request.GET.get("status", TaskStatus.OPEN)
+    if status in TaskStatus.values:
+        qs = qs.filter(status=status)
+    page = _page(
+        request, qs.order_by("due_date", "id") if status == TaskStatus.OPEN else qs.order_by("-done_at")
+    )
+    return render(
+        request,
+        "hygiene/task_list.html",
+        {
+            **_page_ctx(page),
+            "statuses": TaskStatus.choices,
+            "status": status,
+            "today": timezone.localdate(),
+            "title": _("绿化养护任务"),
+        },
+    )
+
+
+@school_view("greening.manage")
+def task_done(request, pk):
+    task = scoped_or_404(request, GreeningTask.objects.select_related("plan"), pk=pk)
+    if task.status != TaskStatus.OPEN:
+        raise Http404
+    form = GreeningDoneForm(request.POST or None, school=request.school, initial={"done_by": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.greening_task_complete(obj=task, by=request.user, role=request.role, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已完成。"))
+            return redirect("hygiene:task_list")
+    return render(
+        request, "hygiene/form.html", {"form": form, "title": _("完成养护任务：%(t)s") % {"t": task}}
+    )
