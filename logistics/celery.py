@@ -21,6 +21,10 @@ app.conf.beat_schedule = {
         "task": "logistics.tasks.certificate_expiry_alerts",
         "schedule": crontab(hour=7, minute=0),
     },
+    "hygiene-greening-tasks": {
+        "task": "hygiene.tasks.generate_greening_tasks",
+        "schedule": crontab(hour=6, minute=10),
+    },
     # safety: hourly on Mondays; each school's own time (SafetySettings.weekly_time) decides when.
     "safety-weekly-inspections": {
         "task": "safety.tasks.create_weekly_inspections",

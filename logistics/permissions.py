@@ -64,6 +64,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "health.manage": MANAGERS | {R.HEALTH},
     "utilities.view": MANAGERS | {R.STAFF, R.ACCOUNTANT, R.BUREAU},
     "utilities.record": MANAGERS | {R.STAFF},
+    "greening.manage": MANAGERS | {R.STAFF},
 }
 
 
