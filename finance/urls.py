@@ -1,5 +1,38 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "finance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_create, name="request_create"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/revise/", views.request_revise, name="request_revise"),
+    path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
+    path("requests/<int:pk>/cancel/", views.request_cancel, name="request_cancel"),
+    path("requests/<int:pk>/quotes/new/", views.quote_add, name="quote_add"),
+    path("requests/<int:pk>/purchase/", views.request_purchase, name="request_purchase"),
+    path("requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("reimbursements/", views.reimbursement_list, name="reimbursement_list"),
+    path("reimbursements/new/", views.reimbursement_create, name="reimbursement_create"),
+    path("reimbursements/<int:pk>/", views.reimbursement_detail, name="reimbursement_detail"),
+    path("reimbursements/<int:pk>/sign/", views.reimbursement_sign, name="reimbursement_sign"),
+    path("reimbursements/<int:pk>/pay/", views.reimbursement_pay, name="reimbursement_pay"),
+    path("loans/", views.loan_list, name="loan_list"),
+    path("loans/new/", views.loan_create, name="loan_create"),
+    path("loans/<int:pk>/", views.loan_detail, name="loan_detail"),
+    path("loans/<int:pk>/decide/", views.loan_decide, name="loan_decide"),
+    path("loans/<int:pk>/disburse/", views.loan_disburse, name="loan_disburse"),
+    path("loans/<int:pk>/repay/", views.loan_repay, name="loan_repay"),
+    path("budget/", views.budget, name="budget"),
+    path("budget/new/", views.BudgetLineCreate.as_view(), name="budget_create"),
+    path("budget/<int:pk>/edit/", views.BudgetLineUpdate.as_view(), name="budget_update"),
+    path("income/", views.income_list, name="income_list"),
+    path("statements/", views.statement_list, name="statement_list"),
+    path("statements/<int:pk>/", views.statement_detail, name="statement_detail"),
+    path("statements/<int:pk>/advance/", views.statement_advance, name="statement_advance"),
+    path("disclosure/", views.disclosure, name="disclosure"),
+    path("settings/", views.settings_view, name="settings"),
+]
