@@ -67,4 +67,7 @@ def cards(request):
                 order=90,
             )
         )
+    from .monthend.dashboard import cards as monthend_cards
+
+    found.extend(monthend_cards(request))
     return found

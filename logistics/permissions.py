@@ -24,6 +24,11 @@ PERMISSIONS: dict[str, frozenset] = {
     "staff.manage": MANAGERS,
     "reports.view": MANAGERS | {R.STAFF, R.ACCOUNTANT, R.HEALTH, R.CANTEEN, R.BUREAU},
     "reports.generate": MANAGERS,
+    "monthend.view": MANAGERS | {R.BUREAU},
+    "monthend.bureau": frozenset({R.BUREAU}),
+    "duties.view": ALL_STAFF_ROLES | {R.BUREAU},
+    "duties.manage": MANAGERS,
+    "duties.do": ALL_STAFF_ROLES,
     # assets and stores
     "assets.view": ALL_STAFF_ROLES | {R.BUREAU},
     "assets.manage": MANAGERS | {R.STAFF},

@@ -26,11 +26,11 @@ def report_context(report):
     return {"report": report, "rows": rows, "totals": totals}
 
 
-def render_html(reports, *, cover=None, school=None, title=None):
+def render_html(reports, *, cover=None, school=None, title=None, template="reports/document.html"):
     sections = [report_context(r) for r in reports]
     landscape = any(r.landscape or len(r.columns) > 7 for r in reports)
     return render_to_string(
-        "reports/document.html",
+        template,
         {
             "sections": sections,
             "cover": cover,

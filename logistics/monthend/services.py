@@ -1,0 +1,393 @@
+"""Every state change of month packs and duty tasks (DESIGN.md rule 3)."""
+
+import datetime
+import hashlib
+import logging
+import os
+import tempfile
+import time
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from logistics.audit import record_change, snapshot
+from logistics.choices import ChangeAction, Role
+from logistics.models import School
+from logistics.notifications import notify
+from logistics.reports import Period
+
+from . import duties, hooks, pack
+from .choices import PackStatus, PackTrigger, TaskStatus
+from .models import Duty, DutySettings, DutyTask, MonthPack
+
+log = logging.getLogger(__name__)
+
+S = PackStatus
+# Month pack workflow: (from, to) -> who may make it. Packs are produced by the system (Celery or
+# the command); people only ask for a new version (pack_request).
+PACK_TRANSITIONS = {
+    (S.PENDING, S.RUNNING): "system",
+    (S.RUNNING, S.READY): "system",
+    (S.RUNNING, S.FAILED): "system",
+}
+# A pack still pending/running after this long is treated as abandoned (its worker died).
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
+def _transition(pack, old, new, by=None, comment=""):
+    if (old, new) not in PACK_TRANSITIONS:
+        raise ValidationError(
+            _("月报状态不能从“%(a)s”变为“%(b)s”。") % {"a": S(old).label, "b": S(new).label}
+        )
+    record_change(
+        obj=pack,
+        by=by,
+        action=ChangeAction.TRANSITION,
+        before={"status": old},
+        after={"status": new},
+        reason=comment,
+    )
+
+
+def _check_month(period):
+    if period.start > timezone.localdate():
+        raise ValidationError(_("不能生成未来月份的月报。"))
+
+
+def _enqueue(pack_id):
+    from .tasks import generate_month_pack
+
+    transaction.on_commit(lambda: generate_month_pack.delay(pack_id))
+
+
+def _create_version(*, school, period, trigger, by):
+    latest = MonthPack.objects.filter(school=school, month=period.key).aggregate(v=Max("version"))["v"] or 0
+    created = MonthPack.objects.create(
+        school=school, month=period.key, version=latest + 1, trigger=trigger, requested_by=by
+    )
+    # snapshot() of an empty FileField raises (audit._jsonable probes .url), so name the fields.
+    fields = ["school", "month", "version", "status", "trigger", "requested_by", "created_at"]
+    record_change(obj=created, by=by, action=ChangeAction.CREATE, after=snapshot(created, fields=fields))
+    return created
+
+
+def pack_schedule(*, school, period, trigger=PackTrigger.SCHEDULED, by=None, enqueue=True):
+    """The scheduled run: make this month's pack unless one exists already (idempotent).
+
+    Returns (pack, created). A failed pack does not count: the next run makes a new version.
+    """
+    _check_month(period)
+    try:
+        with transaction.atomic():
+            School.objects.select_for_update().filter(pk=school.pk).first()  # serialise per school
+            existing = (
+                MonthPack.objects.filter(school=school, month=period.key)
+                .exclude(status=S.FAILED)
+                .order_by("-version")
+                .first()
+            )
+            if existing is not None:
+                return existing, False
+            created = _create_version(school=school, period=period, trigger=trigger, by=by)
+            if enqueue:
+                _enqueue(created.pk)
+            return created, True
+    except IntegrityError:  # a concurrent run created the same version first
+        return MonthPack.objects.filter(school=school, month=period.key).order_by("-version").first(), False
+
+
+def pack_request(*, school, period, by, role, enqueue=True):
+    """The director asks for a new version (the old ones are kept)."""
+    if role not in (Role.DIRECTOR, Role.PRINCIPAL):
+        raise ValidationError(_("只有后勤主任或校长可以重新生成月报。"))
+    _check_month(period)
+    with transaction.atomic():
+        School.objects.select_for_update().filter(pk=school.pk).first()
+        busy = MonthPack.objects.filter(
+            school=school,
+            month=period.key,
+            status__in=[S.PENDING, S.RUNNING],
+            created_at__gte=timezone.now() - STALE_AFTER,
+        ).exists()
+        if busy:
+            raise ValidationError(_("该月月报正在生成，请稍后刷新查看。"))
+        created = _create_version(school=school, period=period, trigger=PackTrigger.MANUAL, by=by)
+        if enqueue:
+            _enqueue(created.pk)
+    return created
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(field_file):
+    digest = hashlib.sha256()
+    with field_file.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def pack_build(*, pack_id):
+    """Render the pack's files (run by Celery or the command). Idempotent: only a pending pack runs."""
+    with transaction.atomic():
+        started = MonthPack.objects.filter(pk=pack_id, status=S.PENDING).update(
+            status=S.RUNNING, started_at=timezone.now()
+        )
+        if not started:
+            return MonthPack.objects.filter(pk=pack_id).first()
+        obj = MonthPack.objects.select_related("school__district").get(pk=pack_id)
+        _transition(obj, S.PENDING, S.RUNNING)
+    school, period = obj.school, Period.parse_month(obj.month)
+    t0 = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            gaps = hooks.month_gaps(school, period)
+            xlsx_path, pdf_path = os.path.join(tmp, "pack.xlsx"), os.path.join(tmp, "pack.pdf")
+            sections = pack.write_xlsx(school, period, xlsx_path, gaps)
+            pack.write_pdf(school, period, pdf_path, gaps, sections)
+            obj.xlsx_sha256, obj.pdf_sha256 = _sha256(xlsx_path), _sha256(pdf_path)
+            obj.xlsx_size, obj.pdf_size = os.path.getsize(xlsx_path), os.path.getsize(pdf_path)
+            with open(xlsx_path, "rb") as fx, open(pdf_path, "rb") as fp:
+                obj.xlsx.save("pack.xlsx", File(fx), save=False)
+                obj.pdf.save("pack.pdf", File(fp), save=False)
+    except Exception as exc:
+        log.exception("month pack %s failed", pack_id)
+        with transaction.atomic():
+            MonthPack.objects.filter(pk=pack_id, status=S.RUNNING).update(
+                status=S.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+            )
+            obj.refresh_from_db()
+            _transition(obj, S.RUNNING, S.FAILED, comment=str(exc)[:500])
+        return obj
+    with transaction.atomic():
+        MonthPack.objects.filter(pk=pack_id, status=S.RUNNING).update(
+            status=S.READY,
+            finished_at=timezone.now(),
+            xlsx=obj.xlsx.name,
+            pdf=obj.pdf.name,
+            xlsx_sha256=obj.xlsx_sha256,
+            pdf_sha256=obj.pdf_sha256,
+            xlsx_size=obj.xlsx_size,
+            pdf_size=obj.pdf_size,
+            sections=[{"key": s.key, "title": s.title, "rows": s.rows} for s in sections],
+            gaps=gaps,
+            duration_ms=int((time.monotonic() - t0) * 1000),
+            error="",
+        )
+        obj.refresh_from_db()
+        _transition(obj, S.RUNNING, S.READY)
+        url = reverse("monthend:pack_list")
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                title=f"{obj.month_label}后勤月报已生成（第{obj.version}版）",
+                url=url,
+                roles=[Role.DIRECTOR, Role.PRINCIPAL],
+                dedupe_key=f"monthpack:{obj.pk}",
+            )
+        )
+    return obj
+
+
+def schedule_all(*, period, enqueue=True):
+    """Every school's pack for the month; returns how many new packs were created."""
+    created = 0
+    for school in School.objects.order_by("pk").iterator():
+        _pack, was_created = pack_schedule(school=school, period=period, enqueue=enqueue)
+        created += was_created
+    return created
+
+
+# --- the duty calendar -------------------------------------------------------------------------
+T = TaskStatus
+MANAGER_ROLES = {Role.DIRECTOR, Role.PRINCIPAL}
+# action -> (from statuses, to status, roles allowed; "assignee" = the task's own assignee)
+TASK_TRANSITIONS = {
+    "complete": ({T.OPEN}, T.DONE, MANAGER_ROLES | {Role.STAFF, "assignee"}),
+    "skip": ({T.OPEN}, T.SKIPPED, MANAGER_ROLES),
+    "reopen": ({T.DONE, T.SKIPPED}, T.OPEN, MANAGER_ROLES),
+}
+
+
+def calendar_settings(school):
+    """The school's calendar settings, loading the default calendar (行事历) on first use."""
+    settings_obj, _created = DutySettings.objects.get_or_create(school=school)
+    if not settings_obj.defaults_loaded:
+        with transaction.atomic():
+            locked = DutySettings.objects.select_for_update().get(pk=settings_obj.pk)
+            if not locked.defaults_loaded:
+                existing = set(
+                    Duty.objects.filter(school=school)
+                    .exclude(default_key="")
+                    .values_list("default_key", flat=True)
+                )
+                Duty.objects.bulk_create(
+                    [
+                        Duty(
+                            school=school,
+                            default_key=key,
+                            title=title,
+                            category=category,
+                            recurrence=recurrence,
+                            month=month,
+                            weekday=weekday,
+                            day=day,
+                        )
+                        for key, title, category, recurrence, month, weekday, day in duties.DEFAULT_DUTIES
+                        if key not in existing
+                    ]
+                )
+                locked.defaults_loaded = True
+                locked.save(update_fields=["defaults_loaded"])
+            settings_obj = locked
+    return settings_obj
+
+
+def create_due_tasks(*, school, today=None) -> int:
+    """Create the tasks of every active duty falling due within its lead time (idempotent)."""
+    today = today or timezone.localdate()
+    settings_obj = calendar_settings(school)
+    new = []
+    for duty in Duty.objects.filter(school=school, is_active=True):
+        end = today + datetime.timedelta(days=duty.lead_days)
+        for due in duties.occurrences(duty, settings_obj, today, end):
+            new.append(
+                DutyTask(school=school, duty=duty, title=duty.title, due_on=due, assignee_id=duty.assignee_id)
+            )
+    if not new:
+        return 0
+    before = DutyTask.objects.filter(school=school).count()
+    DutyTask.objects.bulk_create(new, ignore_conflicts=True)  # unique (duty, due_on): reruns add nothing
+    return DutyTask.objects.filter(school=school).count() - before
+
+
+def create_all_due_tasks(*, today=None) -> int:
+    return sum(create_due_tasks(school=s, today=today) for s in School.objects.order_by("pk").iterator())
+
+
+def remind_due_tasks(*, today=None) -> int:
+    """Remind assignees (or the directors) of tasks due within two days, and of overdue ones, once each."""
+    today = today or timezone.localdate()
+    sent = 0
+    soon = today + datetime.timedelta(days=2)
+    qs = DutyTask.objects.filter(status=T.OPEN, due_on__lte=soon).select_related("school", "assignee")
+    url = reverse("monthend:task_list")
+    for task in qs.iterator():
+        overdue = task.due_on < today
+        kind = "overdue" if overdue else "soon"
+        title = (
+            f"行事历任务已逾期：{task.title}（截止{task.due_on.month}月{task.due_on.day}日）"
+            if overdue
+            else f"行事历任务即将到期：{task.title}（截止{task.due_on.month}月{task.due_on.day}日）"
+        )
+        sent += notify(
+            school=task.school,
+            title=title,
+            url=url,
+            users=[task.assignee] if task.assignee else [],
+            roles=[] if task.assignee else [Role.DIRECTOR],
+            dedupe_key=f"duty-task:{task.pk}:{kind}",
+        )
+        if task.reminded_on != today:
+            DutyTask.objects.filter(pk=task.pk).update(reminded_on=today)
+    return sent
+
+
+def _task_transition(action, *, obj, by, role, comment=""):
+    sources, target, allowed = TASK_TRANSITIONS[action]
+    with transaction.atomic():
+        task = DutyTask.objects.select_for_update().get(pk=obj.pk)
+        if task.status not in sources:
+            raise ValidationError(
+                _("该任务当前状态为“%(s)s”，不能执行此操作。") % {"s": task.get_status_display()}
+            )
+        if role not in allowed and not ("assignee" in allowed and task.assignee_id == by.pk):
+            raise ValidationError(_("您无权执行此操作。"))
+        if action == "skip" and not comment.strip():
+            raise ValidationError(_("免做须填写原因。"))
+        if action == "reopen" and not comment.strip():
+            raise ValidationError(_("重新打开须填写原因。"))
+        old = task.status
+        task.status = target
+        if target == T.DONE:
+            task.done_by, task.done_at, task.note = by, timezone.now(), comment.strip()
+        elif target == T.OPEN:
+            task.done_by, task.done_at = None, None
+        else:
+            task.note = comment.strip()
+        task.save(update_fields=["status", "done_by", "done_at", "note"])
+        record_change(
+            obj=task,
+            by=by,
+            action=ChangeAction.TRANSITION,
+            before={"status": old},
+            after={"status": task.status},
+            reason=comment.strip(),
+        )
+    return task
+
+
+def task_complete(*, obj, by, role, note=""):
+    return _task_transition("complete", obj=obj, by=by, role=role, comment=note)
+
+
+def task_skip(*, obj, by, role, reason):
+    return _task_transition("skip", obj=obj, by=by, role=role, comment=reason)
+
+
+def task_reopen(*, obj, by, role, reason):
+    return _task_transition("reopen", obj=obj, by=by, role=role, comment=reason)
+
+
+def task_assign(*, obj, by, role, assignee):
+    if role not in MANAGER_ROLES:
+        raise ValidationError(_("只有后勤主任或校长可以指派任务。"))
+    with transaction.atomic():
+        task = DutyTask.objects.select_for_update().get(pk=obj.pk)
+        if task.status != T.OPEN:
+            raise ValidationError(_("只能指派待办的任务。"))
+        before = snapshot(task, fields=["assignee"])
+        task.assignee = assignee
+        task.save(update_fields=["assignee"])
+        record_change(
+            obj=task,
+            by=by,
+            action=ChangeAction.UPDATE,
+            before=before,
+            after=snapshot(task, fields=["assignee"]),
+        )
+        if assignee is not None and assignee.pk != by.pk:
+            school, url, title = (
+                task.school,
+                reverse("monthend:task_list"),
+                f"您被指派行事历任务：{task.title}",
+            )
+            transaction.on_commit(
+                lambda: notify(
+                    school=school,
+                    title=title,
+                    url=url,
+                    users=[assignee],
+                    dedupe_key=f"duty-task:{task.pk}:assigned:{assignee.pk}",
+                )
+            )
+    return task
+
+
+def _create_version_for_command(*, school, period):
+    """`month_end --new-version`: a new version made by the command line (built in-process)."""
+    _check_month(period)
+    with transaction.atomic():
+        School.objects.select_for_update().filter(pk=school.pk).first()
+        return _create_version(school=school, period=period, trigger=PackTrigger.COMMAND, by=None)
