@@ -11,10 +11,12 @@ def _keys(username, ip):
 
 def client_ip(request):
     # Behind nginx, REMOTE_ADDR is the proxy; trust X-Forwarded-For only when told to.
+    # The proxy APPENDS the address it saw, so only the last entry is trustworthy: the first ones
+    # are whatever the client sent (a forged header would otherwise dodge the address lock).
     if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 
@@ -26,10 +28,9 @@ def is_locked(username, ip) -> bool:
 
 def record_failure(username, ip):
     for key in _keys(username, ip):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
+        # set, not incr: cache.incr() re-stores the value with the cache's DEFAULT timeout (5 min),
+        # which would end the lock after 5 minutes instead of LOGIN_LOCKOUT_SECONDS.
+        cache.set(key, cache.get(key, 0) + 1, timeout=settings.LOGIN_LOCKOUT_SECONDS)
 
 
 def clear(username, ip):
