@@ -18,6 +18,19 @@ app.autodiscover_tasks(["logistics.monthend"])  # month-end packs and the duty c
 
 # Every periodic job of every app is declared here, and only here. Times are Asia/Shanghai.
 app.conf.beat_schedule = {
+    # canteen: a meal ended with no sample (checked every 30 min), samples due for discard, licences
+    "canteen-missing-samples": {
+        "task": "canteen.tasks.missing_sample_alerts",
+        "schedule": crontab(minute="*/30"),
+    },
+    "canteen-discard-due": {
+        "task": "canteen.tasks.discard_due_alerts",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "canteen-supplier-licences": {
+        "task": "canteen.tasks.supplier_licence_alerts",
+        "schedule": crontab(hour=7, minute=10),
+    },
     "certificate-expiry-alerts": {
         "task": "logistics.tasks.certificate_expiry_alerts",
         "schedule": crontab(hour=7, minute=0),

@@ -45,6 +45,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "canteen.manage": MANAGERS | {R.CANTEEN, R.HEALTH},
     "canteen.accounts": MANAGERS | {R.ACCOUNTANT, R.BUREAU},
     "canteen.accounts.manage": MANAGERS | {R.ACCOUNTANT},
+    "canteen.settings": MANAGERS,
     # safety
     "safety.view": ALL_STAFF_ROLES | {R.BUREAU},
     "safety.inspect": MANAGERS | {R.STAFF, R.GUARD},

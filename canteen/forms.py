@@ -1,0 +1,311 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from logistics.forms import DateInput, SchoolScopedForm, UserChoiceField
+
+from .choices import Account, CheckResult, EntryKind, InspectionResult, Meal, age_groups_for
+from .models import (
+    CanteenSettings,
+    DiningRecord,
+    DisinfectionLog,
+    Food,
+    Fridge,
+    SatisfactionSurvey,
+    Supplier,
+    WasteLog,
+)
+
+TOUCH = {"class": "form-control form-control-lg"}
+
+
+class NotFutureMixin:
+    """Refuse a `day` in the future: a log records what happened."""
+
+    def clean_day(self):
+        day = self.cleaned_data.get("day")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("日期不能晚于今天。"))
+        return day
+
+
+class SampleForm(forms.Form):
+    meal = forms.ChoiceField(label=_("餐次"), choices=Meal.choices)
+    dish = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    dish_name = forms.CharField(label=_("菜品"), max_length=50, widget=forms.TextInput(attrs=TOUCH))
+    quantity_g = forms.DecimalField(
+        label=_("留样量（克）"),
+        max_digits=6,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={**TOUCH, "inputmode": "decimal", "step": "1"}),
+    )
+    fridge = forms.ModelChoiceField(label=_("留样冰箱"), queryset=Fridge.objects.none(), empty_label=None)
+    fridge_temp = forms.DecimalField(
+        label=_("冰箱温度（℃）"),
+        max_digits=4,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={**TOUCH, "inputmode": "decimal", "step": "0.1"}),
+    )
+    photo = forms.FileField(
+        label=_("留样照片"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*", "capture": "environment", "class": "form-control form-control-lg"}
+        ),
+    )
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fridge"].queryset = Fridge.objects.filter(school=school, is_active=True)
+        self.fields["fridge"].widget = forms.RadioSelect()
+        self.fields["fridge"].widget.choices = self.fields["fridge"].choices
+        self.fields["meal"].widget = forms.RadioSelect(choices=Meal.choices)
+
+
+class SampleCorrectionForm(forms.Form):
+    dish_name = forms.CharField(label=_("菜品名称"), max_length=50, required=False)
+    quantity_g = forms.DecimalField(label=_("留样量（克）"), max_digits=6, decimal_places=1, required=False)
+    fridge_temp = forms.DecimalField(label=_("冰箱温度（℃）"), max_digits=4, decimal_places=1, required=False)
+    reason = forms.CharField(label=_("更正原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def changes(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason" and v not in (None, "")}
+
+
+class DiscardForm(forms.Form):
+    pass
+
+
+class CanteenSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CanteenSettings
+        fields = [
+            "sample_min_grams",
+            "sample_retention_hours",
+            "sample_photo_required",
+            "fridge_min_temp",
+            "fridge_max_temp",
+            "breakfast_end",
+            "lunch_end",
+            "snack_end",
+            "dinner_end",
+            "menu_publish_weekday",
+            "daily_rate",
+            "energy_target",
+            "protein_target",
+            "fat_target",
+            "carb_target",
+        ]
+        widgets = {
+            f: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+            for f in ("breakfast_end", "lunch_end", "snack_end", "dinner_end")
+        }
+
+    def clean(self):
+        data = super().clean()
+        lo, hi = data.get("fridge_min_temp"), data.get("fridge_max_temp")
+        if lo is not None and hi is not None and not (-5 <= lo < hi <= 10):
+            self.add_error("fridge_max_temp", _("冰箱温度范围应在 -5～10℃ 之内，且最低低于最高。"))
+        return data
+
+
+class FridgeForm(SchoolScopedForm):
+    class Meta:
+        model = Fridge
+        fields = ["name", "campus", "is_active"]
+
+
+class SupplierForm(SchoolScopedForm):
+    class Meta:
+        model = Supplier
+        fields = [
+            "name",
+            "contact",
+            "phone",
+            "business_licence_no",
+            "business_licence_expires",
+            "food_licence_no",
+            "food_licence_expires",
+            "is_designated",
+            "contract_no",
+            "contract_expires",
+            "is_active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_designated") and not data.get("contract_no"):
+            self.add_error("contract_no", _("定点供应商须填写采购合同编号。"))
+        return data
+
+
+class DeliveryForm(forms.Form):
+    supplier = forms.ModelChoiceField(label=_("供应商"), queryset=Supplier.objects.none())
+    delivered_on = forms.DateField(label=_("到货日期"), widget=DateInput(), initial=timezone.localdate)
+    account = forms.ChoiceField(label=_("记入账目"), choices=Account.choices)
+    invoice_no = forms.CharField(label=_("票据号"), max_length=50, required=False)
+    ticket = forms.FileField(
+        label=_("票据/送货单照片"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/*,application/pdf", "capture": "environment"}
+        ),
+    )
+    notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = Supplier.objects.filter(school=school, is_active=True)
+
+
+class DeliveryLineForm(forms.Form):
+    name = forms.CharField(
+        label=_("品名"), max_length=50, widget=forms.TextInput(attrs={"list": "pantry-items"})
+    )
+    unit = forms.CharField(label=_("单位"), max_length=10, initial="千克")
+    quantity = forms.DecimalField(label=_("数量"), max_digits=10, decimal_places=2, min_value=0)
+    unit_price = forms.DecimalField(label=_("单价"), max_digits=12, decimal_places=2, min_value=0)
+    production_date = forms.DateField(label=_("生产日期"), required=False, widget=DateInput())
+    shelf_life_days = forms.IntegerField(label=_("保质期（天）"), required=False, min_value=0, max_value=3650)
+    expiry_date = forms.DateField(label=_("到期日"), required=False, widget=DateInput())
+    batch_no = forms.CharField(label=_("批号"), max_length=50, required=False)
+    result = forms.ChoiceField(label=_("查验结果"), choices=InspectionResult.choices)
+    reject_reason = forms.CharField(label=_("拒收原因"), max_length=200, required=False)
+
+
+DeliveryLineFormSet = forms.formset_factory(DeliveryLineForm, extra=4, max_num=40, validate_max=True)
+
+
+class IssueForm(forms.Form):
+    quantity = forms.DecimalField(label=_("出库数量"), max_digits=10, decimal_places=2)
+    purpose = forms.CharField(label=_("用途"), max_length=100, initial=_("当日烹饪"))
+
+
+class DishForm(forms.Form):
+    day = forms.TypedChoiceField(label=_("日期"), coerce=datetime.date.fromisoformat)
+    meal = forms.ChoiceField(label=_("餐次"), choices=Meal.choices, initial=Meal.LUNCH)
+    name = forms.CharField(label=_("菜品"), max_length=50)
+
+    def __init__(self, *args, menu, **kwargs):
+        super().__init__(*args, **kwargs)
+        weekdays = "一二三四五六日"
+        self.fields["day"].choices = [
+            (d.isoformat(), f"周{weekdays[d.weekday()]} {d.month}月{d.day}日") for d in menu.days()
+        ]
+
+
+class IngredientForm(forms.Form):
+    food = forms.ModelChoiceField(label=_("食材"), queryset=Food.objects.none())
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["food"].queryset = Food.visible_to(school).order_by("category", "name")
+        self.groups = age_groups_for(school)
+        for g in self.groups:
+            self.fields[f"g_{g.value}"] = forms.DecimalField(
+                label=_("%(g)s（克/人）") % {"g": g.label}, required=False, max_digits=6, decimal_places=1
+            )
+
+    def grams_by_group(self):
+        return {g.value: self.cleaned_data.get(f"g_{g.value}") for g in self.groups}
+
+
+class FoodForm(SchoolScopedForm):
+    class Meta:
+        model = Food
+        fields = ["name", "category", "energy_kcal", "protein_g", "fat_g", "carb_g"]
+
+    def clean(self):
+        data = super().clean()
+        total = sum(data.get(k) or 0 for k in ("protein_g", "fat_g", "carb_g"))
+        if total > 100:
+            self.add_error("carb_g", _("每 100 克中蛋白质、脂肪、碳水化合物之和不能超过 100 克。"))
+        if (data.get("energy_kcal") or 0) > 900:
+            self.add_error("energy_kcal", _("每 100 克能量不应超过 900 千卡。"))
+        return data
+
+
+class FeeEntryForm(forms.Form):
+    account = forms.ChoiceField(label=_("账目"), choices=Account.choices)
+    kind = forms.ChoiceField(label=_("类型"), choices=EntryKind.choices)
+    day = forms.DateField(label=_("日期"), widget=DateInput(), initial=timezone.localdate)
+    amount = forms.DecimalField(
+        label=_("金额（元）"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("请假退费可留空，按每日标准自动计算。"),
+    )
+    description = forms.CharField(label=_("摘要"), max_length=100, required=False)
+    person_name = forms.CharField(label=_("幼儿/学生姓名"), max_length=30, required=False)
+    class_name = forms.CharField(label=_("班级"), max_length=30, required=False)
+    absence_days = forms.IntegerField(label=_("请假天数"), required=False, min_value=1, max_value=31)
+
+
+class FeeCorrectionForm(forms.Form):
+    amount = forms.DecimalField(label=_("更正后金额"), max_digits=12, decimal_places=2)
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+
+class DisinfectionForm(NotFutureMixin, SchoolScopedForm):
+    class Meta:
+        model = DisinfectionLog
+        fields = ["day", "meal", "items", "method", "minutes", "done_by"]
+
+
+class WasteForm(NotFutureMixin, SchoolScopedForm):
+    class Meta:
+        model = WasteLog
+        fields = ["day", "quantity_kg", "collector", "notes"]
+
+
+class MorningCheckForm(forms.Form):
+    worker = UserChoiceField(label=_("从业人员"), queryset=None)
+    result = forms.ChoiceField(label=_("晨检结果"), choices=CheckResult.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("原因"), max_length=100, required=False)
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers
+
+
+class DiningForm(NotFutureMixin, SchoolScopedForm):
+    class Meta:
+        model = DiningRecord
+        fields = ["day", "meal", "leader", "feedback", "follow_up"]
+        widgets = {
+            "feedback": forms.Textarea(attrs={"rows": 3}),
+            "follow_up": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class SurveyForm(SchoolScopedForm):
+    month = forms.DateField(
+        label=_("月份"),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+    )
+
+    class Meta:
+        model = SatisfactionSurvey
+        fields = ["month", "group", "respondents", "satisfied", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+    def clean_month(self):
+        month = self.cleaned_data["month"].replace(day=1)
+        if month > timezone.localdate():
+            raise forms.ValidationError(_("不能登记未来月份的测评。"))
+        return month
+
+    def clean(self):
+        data = super().clean()
+        respondents, satisfied = data.get("respondents"), data.get("satisfied")
+        if respondents is not None and satisfied is not None and satisfied > respondents:
+            self.add_error("satisfied", _("满意人数不能多于参与人数。"))
+        return data

@@ -1,0 +1,182 @@
+"""Reads that combine several tables: today's sampling board, gaps, nutrition, the fee statement.
+Each costs a fixed number of queries whatever the data size."""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.utils import timezone
+
+from .choices import MEAL_ORDER, Account, EntryKind, Meal, SampleStatus, age_groups_for
+from .models import CanteenSettings, Delivery, DishIngredient, FeeEntry, FoodSample, MenuDish
+
+NUTRIENTS = [
+    ("energy_kcal", "能量", "千卡"),
+    ("protein_g", "蛋白质", "克"),
+    ("fat_g", "脂肪", "克"),
+    ("carb_g", "碳水化合物", "克"),
+]
+
+
+def today_board(school, day):
+    """Meals of `day` from the menu, each dish with its sample (or None); plus extra samples."""
+    dishes = list(MenuDish.objects.filter(school=school, day=day).order_by("meal", "position", "id"))
+    samples = list(FoodSample.objects.filter(school=school, day=day).select_related("taken_by", "fridge"))
+    by_name = {(s.meal, s.dish_name): s for s in samples}
+    meals = []
+    for meal in MEAL_ORDER:
+        items = [(d, by_name.pop((meal, d.name), None)) for d in dishes if d.meal == meal]
+        extra = [s for (m, _n), s in list(by_name.items()) if m == meal]
+        if items or extra:
+            done = sum(1 for _d, s in items if s) + len(extra)
+            meals.append(
+                {
+                    "meal": meal,
+                    "label": Meal(meal).label,
+                    "items": items,
+                    "extra": extra,
+                    "done": done,
+                    "total": len(items),
+                }
+            )
+    return meals
+
+
+def expected_pairs(school_ids, start, end):
+    """{school_id: {(day, meal), ...}} of meals on the menu between start and end (inclusive)."""
+    found = defaultdict(set)
+    for sid, day, meal in (
+        MenuDish.objects.filter(school_id__in=school_ids, day__gte=start, day__lte=end)
+        .values_list("school_id", "day", "meal")
+        .distinct()
+    ):
+        found[sid].add((day, meal))
+    return found
+
+
+def sampled_pairs(school_ids, start, end):
+    found = defaultdict(set)
+    for sid, day, meal in (
+        FoodSample.objects.filter(school_id__in=school_ids, day__gte=start, day__lte=end)
+        .values_list("school_id", "day", "meal")
+        .distinct()
+    ):
+        found[sid].add((day, meal))
+    return found
+
+
+def missing_meals(school, start, end, now=None):
+    """(day, meal) pairs on the menu that have ended with no sample at all (sorted)."""
+    now = timezone.localtime(now or timezone.now())
+    cfg = CanteenSettings.for_school(school)
+    expected = expected_pairs([school.pk], start, end)[school.pk]
+    sampled = sampled_pairs([school.pk], start, end)[school.pk]
+    gaps = []
+    for day, meal in expected - sampled:
+        ended = timezone.make_aware(datetime.datetime.combine(day, cfg.meal_end(meal)))
+        if ended <= now:
+            gaps.append((day, meal))
+    return sorted(gaps, key=lambda p: (p[0], MEAL_ORDER.index(p[1])))
+
+
+def due_for_discard(queryset, now=None):
+    return queryset.filter(status=SampleStatus.KEPT, discard_after__lte=now or timezone.now())
+
+
+def nutrition_by_day(school, start, end):
+    """{day: {age_group: {nutrient: Decimal}}} per child, from the menu's ingredients (one query)."""
+    result = defaultdict(lambda: defaultdict(dict))
+    rows = (
+        DishIngredient.objects.filter(school=school, dish__day__gte=start, dish__day__lte=end)
+        .values("dish__day", "age_group")
+        .annotate(
+            **{
+                key: Sum(
+                    ExpressionWrapper(
+                        F("grams") * F(f"food__{key}") / Decimal(100),
+                        output_field=DecimalField(max_digits=12, decimal_places=3),
+                    )
+                )
+                for key, _l, _u in NUTRIENTS
+            }
+        )
+    )
+    for row in rows:
+        result[row["dish__day"]][row["age_group"]] = {
+            key: Decimal(row[key] or 0).quantize(Decimal("0.1")) for key, _l, _u in NUTRIENTS
+        }
+    return result
+
+
+def nutrition_summary(school, start, end):
+    """Average per child per day for each age group over the days that have a menu, vs targets."""
+    cfg = CanteenSettings.for_school(school)
+    per_day = nutrition_by_day(school, start, end)
+    targets = {
+        "energy_kcal": cfg.energy_target,
+        "protein_g": cfg.protein_target,
+        "fat_g": cfg.fat_target,
+        "carb_g": cfg.carb_target,
+    }
+    rows = []
+    for group in age_groups_for(school):
+        days = [d for d in per_day.values() if group.value in d]
+        if not days:
+            continue
+        averages = {}
+        for key, _label, _unit in NUTRIENTS:
+            avg = sum((d[group.value][key] for d in days), Decimal(0)) / len(days)
+            averages[key] = avg.quantize(Decimal("0.1"))
+        rows.append(
+            {
+                "group": group,
+                "days": len(days),
+                "values": [
+                    {
+                        "key": key,
+                        "label": label,
+                        "unit": unit,
+                        "value": averages[key],
+                        "target": targets[key],
+                        "percent": round(averages[key] * 100 / targets[key]) if targets[key] else None,
+                    }
+                    for key, label, unit in NUTRIENTS
+                ],
+            }
+        )
+    return rows
+
+
+def fee_statement(school, period, account):
+    """Opening balance, income, refunds, purchases (accepted incoming inspections), other spending,
+    closing balance of one account for one month."""
+    start, end = period.start, period.end
+
+    def entry_sums(q):
+        data = FeeEntry.objects.filter(q, school=school, account=account).aggregate(
+            income=Sum("amount", filter=Q(kind=EntryKind.INCOME)),
+            refund=Sum("amount", filter=Q(kind=EntryKind.REFUND)),
+            expense=Sum("amount", filter=Q(kind=EntryKind.EXPENSE)),
+        )
+        return {k: v or Decimal(0) for k, v in data.items()}
+
+    def purchases(q):
+        return Delivery.objects.filter(q, school=school, account=account).aggregate(s=Sum("accepted_amount"))[
+            "s"
+        ] or Decimal(0)
+
+    before = entry_sums(Q(day__lt=start))
+    opening = before["income"] - before["refund"] - before["expense"] - purchases(Q(delivered_on__lt=start))
+    month = entry_sums(Q(day__gte=start, day__lte=end))
+    bought = purchases(Q(delivered_on__gte=start, delivered_on__lte=end))
+    closing = opening + month["income"] - month["refund"] - month["expense"] - bought
+    return {
+        "account": Account(account),
+        "opening": opening,
+        "income": month["income"],
+        "refund": month["refund"],
+        "purchases": bought,
+        "expense": month["expense"],
+        "closing": closing,
+    }

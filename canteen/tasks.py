@@ -1,0 +1,80 @@
+"""Scheduled canteen checks: thin and idempotent (notifications carry dedupe keys)."""
+
+import datetime
+
+from celery import shared_task
+from django.urls import reverse
+from django.utils import timezone
+
+from logistics.choices import Role
+from logistics.models import School
+from logistics.notifications import notify
+
+from . import selectors
+from .choices import Meal
+from .models import FoodSample, Supplier
+
+LEADS = (Role.CANTEEN, Role.DIRECTOR)
+
+
+@shared_task
+def missing_sample_alerts(now_iso=None):
+    """A meal on today's (or yesterday's) menu that has ended with no sample: tell the canteen lead."""
+    now = datetime.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    for school in School.objects.all().iterator():
+        for day, meal in selectors.missing_meals(school, today - datetime.timedelta(days=1), today, now=now):
+            label = Meal(meal).label
+            sent += notify(
+                school=school,
+                title=f"{day.month}月{day.day}日{label}没有留样记录",
+                body=f"食谱中{day:%Y-%m-%d}{label}有菜品，但餐后仍没有任何留样记录，请立即核查。",
+                url=reverse("canteen:sample_list") + f"?month={day:%Y-%m}",
+                roles=LEADS,
+                dedupe_key=f"canteen-nosample:{school.pk}:{day:%Y%m%d}:{meal}",
+            )
+    return sent
+
+
+@shared_task
+def discard_due_alerts(now_iso=None):
+    """Once a day: the list of samples past their retention time, to be discarded and recorded."""
+    now = datetime.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
+    today = timezone.localdate(now)
+    counts = {}
+    for sid in selectors.due_for_discard(FoodSample.objects.all(), now).values_list("school_id", flat=True):
+        counts[sid] = counts.get(sid, 0) + 1
+    sent = 0
+    for school in School.objects.filter(pk__in=list(counts)):
+        sent += notify(
+            school=school,
+            title=f"有 {counts[school.pk]} 份留样已满保存期，可销毁",
+            body="请核对后逐份记录销毁时间和销毁人。",
+            url=reverse("canteen:sample_due"),
+            roles=LEADS,
+            dedupe_key=f"canteen-discard:{school.pk}:{today:%Y%m%d}",
+        )
+    return sent
+
+
+@shared_task
+def supplier_licence_alerts(today_iso=None):
+    """30 days before a supplier's licence expires (and once it has): tell the canteen lead."""
+    today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
+    horizon = today + datetime.timedelta(days=30)
+    sent = 0
+    for s in Supplier.objects.filter(is_active=True).select_related("school").iterator():
+        first = s.first_expiry()
+        if first is None or first > horizon:
+            continue
+        state = "已过期" if first < today else "将于30天内到期"
+        sent += notify(
+            school=s.school,
+            title=f"供应商「{s.name}」证照{state}（{first:%Y-%m-%d}）",
+            body="证照过期的供应商送货将被拒收，请及时索取新证照。",
+            url=reverse("canteen:supplier_update", args=[s.pk]),
+            roles=LEADS,
+            dedupe_key=f"canteen-licence:{s.pk}:{first:%Y%m%d}:{'expired' if first < today else 'soon'}",
+        )
+    return sent

@@ -1,0 +1,999 @@
+"""Canteen pages. Views stay thin: parse the form, call a service, redirect (DESIGN.md rule 3)."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
+from logistics.models import School
+from logistics.org_views import report_response
+from logistics.permissions import can, school_view, scoped_or_404
+from logistics.reports import Period
+from logistics.services import save_with_log
+
+from . import reports as canteen_reports
+from . import selectors, services
+from .choices import MEAL_ORDER, Account, Meal, MenuStatus, SampleStatus, age_groups_for
+from .forms import (
+    CanteenSettingsForm,
+    DeliveryForm,
+    DeliveryLineFormSet,
+    DiningForm,
+    DishForm,
+    DisinfectionForm,
+    FeeCorrectionForm,
+    FeeEntryForm,
+    FoodForm,
+    FridgeForm,
+    IngredientForm,
+    IssueForm,
+    MorningCheckForm,
+    SampleCorrectionForm,
+    SampleForm,
+    SupplierForm,
+    SurveyForm,
+    WasteForm,
+)
+from .models import (
+    Delivery,
+    DiningRecord,
+    DishIngredient,
+    DisinfectionLog,
+    FeeEntry,
+    Food,
+    FoodSample,
+    Fridge,
+    Menu,
+    MenuDish,
+    MorningCheck,
+    PantryBatch,
+    PantryCount,
+    SatisfactionSurvey,
+    Supplier,
+    WasteLog,
+)
+
+PAGE = 50
+
+
+def _page(request, qs):
+    paginator = Paginator(qs, PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "paginator": paginator,
+        "is_paginated": page.has_other_pages(),
+        "object_list": page,
+    }
+
+
+def _month(request):
+    try:
+        return (
+            Period.parse_month(request.GET["month"]) if request.GET.get("month") else Period.current_month()
+        )
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _errors_to_form(form, exc):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- food samples -----------------------------------------------------------------------------
+@school_view("canteen.record")
+def sample_today(request):
+    """The tablet page: today's meals from the menu, each dish one tap away from its sample form."""
+    day = timezone.localdate()
+    board = selectors.today_board(request.school, day)
+    current = request.GET.get("meal") or services.current_meal(request.school)
+    if board and current not in [m["meal"] for m in board]:
+        current = board[0]["meal"]
+    return render(
+        request,
+        "canteen/sample_today.html",
+        {
+            "day": day,
+            "board": board,
+            "current": current,
+            "meals": Meal.choices,
+            "has_fridge": Fridge.objects.for_request(request).filter(is_active=True).exists(),
+        },
+    )
+
+
+@school_view("canteen.record")
+def sample_create(request):
+    school = request.school
+    cfg = services.settings_for(school)
+    day = timezone.localdate()
+    dish = None
+    dish_id = request.POST.get("dish") or request.GET.get("dish")
+    if dish_id and str(dish_id).isdigit():
+        dish = MenuDish.objects.for_request(request).filter(pk=int(dish_id), day=day).first()
+    last_fridge = (
+        FoodSample.objects.for_request(request)
+        .filter(taken_by=request.user)
+        .order_by("-taken_at")
+        .values_list("fridge_id", flat=True)
+        .first()
+        if request.method == "GET"
+        else None
+    )
+    initial = {
+        "meal": dish.meal if dish else (request.GET.get("meal") or services.current_meal(school)),
+        "dish": dish.pk if dish else None,
+        "dish_name": dish.name if dish else "",
+        "quantity_g": cfg.sample_min_grams,
+        "fridge": last_fridge,
+    }
+    form = SampleForm(request.POST or None, request.FILES or None, school=school, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sample = services.sample_record(
+                school=school,
+                by=request.user,
+                meal=data["meal"],
+                dish=dish,
+                dish_name=data["dish_name"],
+                quantity_g=data["quantity_g"],
+                fridge=data["fridge"],
+                fridge_temp=data["fridge_temp"],
+                photo=data.get("photo"),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已留样：%(s)s") % {"s": sample.dish_name})
+            return redirect(f"{reverse('canteen:sample_today')}?meal={sample.meal}")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "canteen/sample_form.html",
+        {"form": form, "dish": dish, "cfg": cfg, "day": day},
+        status=status,
+    )
+
+
+@school_view("canteen.view")
+def sample_list(request):
+    period = _month(request)
+    qs = (
+        FoodSample.objects.for_request(request)
+        .filter(day__gte=period.start, day__lte=period.end)
+        .select_related("taken_by", "discarded_by", "fridge")
+        .order_by("-day", "meal", "id")
+    )
+    meal = request.GET.get("meal", "")
+    status = request.GET.get("status", "")
+    if meal in Meal.values:
+        qs = qs.filter(meal=meal)
+    if status in SampleStatus.values:
+        qs = qs.filter(status=status)
+    gaps = selectors.missing_meals(request.school, period.start, min(period.end, timezone.localdate()))
+    ctx = {
+        "period": period,
+        "meal": meal,
+        "status": status,
+        "meals": Meal.choices,
+        "statuses": SampleStatus.choices,
+        "gaps": [(d, Meal(m).label) for d, m in gaps],
+        "now": timezone.now(),
+        **_page(request, qs),
+    }
+    return render(request, "canteen/sample_list.html", ctx)
+
+
+@school_view("canteen.record")
+def sample_due(request):
+    qs = (
+        selectors.due_for_discard(FoodSample.objects.for_request(request))
+        .select_related("taken_by", "fridge")
+        .order_by("discard_after")
+    )
+    return render(request, "canteen/sample_due.html", _page(request, qs))
+
+
+@school_view("canteen.view")
+def sample_detail(request, pk):
+    sample = scoped_or_404(
+        request, FoodSample.objects.select_related("taken_by", "discarded_by", "fridge", "photo"), pk=pk
+    )
+    return render(
+        request,
+        "canteen/sample_detail.html",
+        {"sample": sample, "due": sample.is_due(), "can_record": can(request, "canteen.record")},
+    )
+
+
+@require_POST
+@school_view("canteen.record")
+def sample_discard(request, pk):
+    sample = scoped_or_404(request, FoodSample, pk=pk)
+    try:
+        services.sample_discard(obj=sample, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已记录销毁：%(s)s") % {"s": sample})
+    nxt = request.POST.get("next", "")
+    return redirect(
+        nxt if nxt.startswith("/canteen/") else reverse("canteen:sample_detail", args=[sample.pk])
+    )
+
+
+@school_view("canteen.manage")
+def sample_correct(request, pk):
+    sample = scoped_or_404(request, FoodSample, pk=pk)
+    form = SampleCorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sample_correct(
+                obj=sample, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已更正，变更记录已保存。"))
+            return redirect("canteen:sample_detail", pk=sample.pk)
+    return render(
+        request,
+        "generic/form.html",
+        {"form": form, "title": _("更正留样记录：%(s)s") % {"s": sample}, "submit_label": _("提交更正")},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- settings and fridges ---------------------------------------------------------------------
+@school_view("canteen.settings")
+def settings_edit(request):
+    cfg = services.settings_for(request.school)
+    form = CanteenSettingsForm(request.POST or None, instance=cfg)
+    if request.method == "POST" and form.is_valid():
+        save_with_log(form=form, by=request.user)
+        messages.success(request, _("食堂设置已保存。"))
+        return redirect("canteen:settings")
+    return render(
+        request,
+        "generic/form.html",
+        {"form": form, "title": _("食堂设置")},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+class FridgeList(ScopedListView):
+    model = Fridge
+    permission = "canteen.record"
+    template_name = "canteen/fridge_list.html"
+    title = gettext_lazy("留样冰箱")
+    create_url = reverse_lazy("canteen:fridge_create")
+    create_permission = "canteen.manage"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("campus")
+
+
+class FridgeCreate(ScopedCreateView):
+    model = Fridge
+    form_class = FridgeForm
+    permission = "canteen.manage"
+    title = gettext_lazy("新增留样冰箱")
+    success_url = reverse_lazy("canteen:fridge_list")
+
+
+class FridgeUpdate(ScopedUpdateView):
+    model = Fridge
+    form_class = FridgeForm
+    permission = "canteen.manage"
+    title = gettext_lazy("编辑留样冰箱")
+    success_url = reverse_lazy("canteen:fridge_list")
+
+
+# --- suppliers and incoming inspection -----------------------------------------------------------
+@school_view("canteen.record")
+def supplier_list(request):
+    today = timezone.localdate()
+    qs = Supplier.objects.for_request(request).order_by("-is_active", "food_licence_expires", "name")
+    ctx = _page(request, qs)
+    ctx["rows"] = [(s, services.supplier_licence_state(s, today)) for s in ctx["object_list"]]
+    ctx["can_manage"] = can(request, "canteen.manage")
+    return render(request, "canteen/supplier_list.html", ctx)
+
+
+class SupplierCreate(ScopedCreateView):
+    model = Supplier
+    form_class = SupplierForm
+    permission = "canteen.manage"
+    title = gettext_lazy("新增供应商")
+    success_url = reverse_lazy("canteen:supplier_list")
+
+
+class SupplierUpdate(ScopedUpdateView):
+    model = Supplier
+    form_class = SupplierForm
+    permission = "canteen.manage"
+    title = gettext_lazy("编辑供应商")
+    success_url = reverse_lazy("canteen:supplier_list")
+
+
+@school_view("canteen.record")
+def delivery_list(request):
+    period = _month(request)
+    qs = (
+        Delivery.objects.for_request(request)
+        .filter(delivered_on__gte=period.start, delivered_on__lte=period.end)
+        .select_related("supplier", "inspector")
+        .annotate(
+            line_count=Count("lines"),
+            rejected_count=Count("lines", filter=Q(lines__result="rejected")),
+        )
+        .order_by("-delivered_on", "-id")
+    )
+    supplier = request.GET.get("supplier", "")
+    if supplier.isdigit():
+        qs = qs.filter(supplier_id=int(supplier))
+    ctx = {
+        "period": period,
+        "suppliers": Supplier.objects.for_request(request).only("id", "name"),
+        "supplier": supplier,
+        "can_manage": can(request, "canteen.manage"),
+        **_page(request, qs),
+    }
+    return render(request, "canteen/delivery_list.html", ctx)
+
+
+@school_view("canteen.manage")
+def delivery_create(request):
+    from .models import PantryItem
+
+    form = DeliveryForm(request.POST or None, request.FILES or None, school=request.school)
+    formset = DeliveryLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        lines = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+        try:
+            delivery = services.delivery_record(
+                school=request.school,
+                by=request.user,
+                supplier=data["supplier"],
+                delivered_on=data["delivered_on"],
+                account=data["account"],
+                invoice_no=data["invoice_no"],
+                notes=data["notes"],
+                ticket=data.get("ticket"),
+                lines=lines,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("进货查验已登记，合格货品已入库。"))
+            return redirect("canteen:delivery_detail", pk=delivery.pk)
+    items = PantryItem.objects.for_request(request).values_list("name", flat=True).distinct()[:300]
+    return render(
+        request,
+        "canteen/delivery_form.html",
+        {"form": form, "formset": formset, "items": items},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@school_view("canteen.record")
+def delivery_detail(request, pk):
+    delivery = scoped_or_404(
+        request, Delivery.objects.select_related("supplier", "inspector", "ticket"), pk=pk
+    )
+    lines = delivery.lines.select_related("item")
+    return render(request, "canteen/delivery_detail.html", {"delivery": delivery, "lines": lines})
+
+
+# --- pantry -------------------------------------------------------------------------------------
+@school_view("canteen.record")
+def pantry(request):
+    today = timezone.localdate()
+    qs = (
+        PantryBatch.objects.for_request(request)
+        .filter(quantity_left__gt=0)
+        .select_related("item")
+        .order_by("expiry_date", "item__name", "id")
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(item__name__contains=q)
+    if request.GET.get("expiring"):
+        qs = qs.filter(expiry_date__lte=today + datetime.timedelta(days=3))
+    ctx = {
+        "today": today,
+        "soon": today + datetime.timedelta(days=3),
+        "q": q,
+        "expiring": bool(request.GET.get("expiring")),
+        "can_manage": can(request, "canteen.manage"),
+        **_page(request, qs),
+    }
+    return render(request, "canteen/pantry.html", ctx)
+
+
+@school_view("canteen.manage")
+def pantry_issue(request, pk):
+    batch = scoped_or_404(request, PantryBatch.objects.select_related("item"), pk=pk)
+    form = IssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pantry_issue(
+                batch=batch,
+                by=request.user,
+                quantity=form.cleaned_data["quantity"],
+                purpose=form.cleaned_data["purpose"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已出库。"))
+            return redirect("canteen:pantry")
+    title = _("出库：%(i)s（批号 %(b)s，结存 %(n)s%(u)s）") % {
+        "i": batch.item.name,
+        "b": batch.batch_no or "—",
+        "n": batch.quantity_left,
+        "u": batch.item.unit,
+    }
+    return render(
+        request,
+        "generic/form.html",
+        {"form": form, "title": title, "submit_label": _("出库")},
+        status=400 if form.errors else 200,
+    )
+
+
+@school_view("canteen.manage")
+def pantry_count(request):
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    done = PantryCount.objects.for_request(request).filter(month=month).first()
+    batches = list(
+        PantryBatch.objects.for_request(request)
+        .filter(quantity_left__gt=0)
+        .select_related("item")
+        .order_by("item__name", "id")
+    )
+    errors = []
+    if request.method == "POST" and done is None:
+        counts = {}
+        for b in batches:
+            raw = request.POST.get(f"b{b.pk}", "").strip()
+            counts[b.pk] = raw if raw != "" else b.quantity_left
+        try:
+            services.pantry_count(school=request.school, by=request.user, month=month, counts=counts)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("月末盘点已保存。"))
+            return redirect("canteen:pantry_count")
+    counts_done = (
+        PantryCount.objects.for_request(request).select_related("counted_by").order_by("-month")[:12]
+    )
+    return render(
+        request,
+        "canteen/pantry_count.html",
+        {"batches": batches, "done": done, "month": month, "errors": errors, "history": counts_done},
+        status=400 if errors else 200,
+    )
+
+
+# --- menus and nutrition ------------------------------------------------------------------------
+@school_view("canteen.view")
+def menu_list(request):
+    qs = Menu.objects.for_request(request).annotate(dish_count=Count("dishes")).select_related("published_by")
+    ctx = _page(request, qs)
+    ctx["this_week"] = services.week_start_of(timezone.localdate())
+    ctx["next_week"] = ctx["this_week"] + datetime.timedelta(days=7)
+    ctx["can_manage"] = can(request, "canteen.manage")
+    return render(request, "canteen/menu_list.html", ctx)
+
+
+def _menu_grid(menu, school):
+    dishes = list(
+        menu.dishes.order_by("day", "position", "id").prefetch_related(
+            Prefetch(
+                "ingredients",
+                queryset=DishIngredient.objects.select_related("food").order_by("food__name", "age_group"),
+            )
+        )
+    )
+    groups = age_groups_for(school)
+    rows = []
+    for meal in MEAL_ORDER:
+        cells = []
+        for day in menu.days():
+            cells.append([d for d in dishes if d.day == day and d.meal == meal])
+        if any(cells):
+            rows.append({"meal": Meal(meal).label, "cells": cells})
+    for d in dishes:
+        by_food = {}
+        for ing in d.ingredients.all():
+            by_food.setdefault(ing.food.name, {})[ing.age_group] = ing.grams
+        d.ingredient_rows = [(name, [q.get(g.value) for g in groups]) for name, q in by_food.items()]
+    return rows, groups
+
+
+@school_view("canteen.view")
+def menu_week(request, week):
+    try:
+        week_start = services.week_start_of(datetime.date.fromisoformat(week))
+    except ValueError as exc:
+        raise Http404 from exc
+    menu = Menu.objects.for_request(request).filter(week_start=week_start).first()
+    can_manage = can(request, "canteen.manage")
+    if menu is None and can_manage and request.method == "POST":
+        menu = services.menu_for_week(school=request.school, week_start=week_start, by=request.user)
+        return redirect("canteen:menu_week", week=week_start.isoformat())
+    rows, groups = _menu_grid(menu, request.school) if menu else ([], age_groups_for(request.school))
+    nutrition = (
+        selectors.nutrition_summary(request.school, week_start, week_start + datetime.timedelta(days=6))
+        if menu
+        else []
+    )
+    ctx = {
+        "menu": menu,
+        "week_start": week_start,
+        "days": [week_start + datetime.timedelta(days=i) for i in range(7)],
+        "rows": rows,
+        "groups": groups,
+        "nutrition": nutrition,
+        "can_manage": can_manage,
+        "prev": week_start - datetime.timedelta(days=7),
+        "next": week_start + datetime.timedelta(days=7),
+        "dish_form": DishForm(menu=menu) if menu and can_manage else None,
+        "public_url": request.build_absolute_uri(
+            reverse("canteen:public_menu", args=[request.school.public_token])
+        ),
+    }
+    return render(request, "canteen/menu_week.html", ctx)
+
+
+def _menu_action(request, pk, action):
+    menu = scoped_or_404(request, Menu, pk=pk)
+    try:
+        result = action(menu)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if result:
+            messages.success(request, result)
+    return redirect("canteen:menu_week", week=menu.week_start.isoformat())
+
+
+@require_POST
+@school_view("canteen.manage")
+def menu_dish_add(request, pk):
+    menu = scoped_or_404(request, Menu, pk=pk)
+    form = DishForm(request.POST, menu=menu)
+    if not form.is_valid():
+        messages.error(request, _("请填写日期、餐次和菜品名称。"))
+    else:
+        try:
+            services.dish_add(menu=menu, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("canteen:menu_week", week=menu.week_start.isoformat())
+
+
+@require_POST
+@school_view("canteen.manage")
+def menu_dish_remove(request, pk):
+    dish = scoped_or_404(request, MenuDish.objects.select_related("menu"), pk=pk)
+    try:
+        services.dish_remove(dish=dish, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("canteen:menu_week", week=dish.menu.week_start.isoformat())
+
+
+@school_view("canteen.manage")
+def menu_dish_ingredients(request, pk):
+    dish = scoped_or_404(request, MenuDish.objects.select_related("menu"), pk=pk)
+    form = IngredientForm(request.POST or None, school=request.school)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dish_set_ingredient(
+                dish=dish,
+                by=request.user,
+                food=form.cleaned_data["food"],
+                grams_by_group=form.grams_by_group(),
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("用料已保存。"))
+            return redirect("canteen:menu_dish_ingredients", pk=dish.pk)
+    groups = form.groups
+    by_food = {}
+    for ing in dish.ingredients.select_related("food").order_by("food__name"):
+        by_food.setdefault(ing.food.name, {})[ing.age_group] = ing.grams
+    rows = [(name, [q.get(g.value) for g in groups]) for name, q in by_food.items()]
+    return render(
+        request,
+        "canteen/dish_ingredients.html",
+        {"dish": dish, "form": form, "groups": groups, "rows": rows},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+@school_view("canteen.manage")
+def menu_copy(request, pk):
+    return _menu_action(
+        request,
+        pk,
+        lambda m: (
+            _("已复制上周食谱（%(n)d 道菜）。") % {"n": services.menu_copy_previous(menu=m, by=request.user)}
+        ),
+    )
+
+
+@require_POST
+@school_view("canteen.manage")
+def menu_publish(request, pk):
+    return _menu_action(
+        request, pk, lambda m: services.menu_publish(menu=m, by=request.user) and _("食谱已发布。")
+    )
+
+
+@require_POST
+@school_view("canteen.manage")
+def menu_unpublish(request, pk):
+    return _menu_action(
+        request,
+        pk,
+        lambda m: (
+            services.menu_unpublish(menu=m, by=request.user, comment=request.POST.get("comment", ""))
+            and _("已撤回发布。")
+        ),
+    )
+
+
+@school_view("canteen.view")
+def menu_pdf(request, pk):
+    menu = scoped_or_404(request, Menu, pk=pk)
+    report = canteen_reports.menu_notice(request.school, menu)
+    return report_response(report, "pdf", f"menu-{menu.week_start:%Y-%m-%d}")
+
+
+def public_menu(request, token):
+    """Parents' read-only page: this week's and next week's PUBLISHED menus of one school, nothing else."""
+    school = get_object_or_404(School, public_token=token)
+    this_week = services.week_start_of(timezone.localdate())
+    menus = list(
+        Menu.objects.filter(
+            school=school,
+            status=MenuStatus.PUBLISHED,
+            week_start__in=[this_week, this_week + datetime.timedelta(days=7)],
+        ).order_by("week_start")
+    )
+    weeks = []
+    for menu in menus:
+        rows, groups = _menu_grid(menu, school)
+        weeks.append({"menu": menu, "rows": rows, "days": menu.days()})
+    response = render(request, "canteen/public_menu.html", {"school_name": school.name, "weeks": weeks})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@school_view("canteen.view")
+def nutrition(request):
+    period = _month(request)
+    rows = selectors.nutrition_summary(request.school, period.start, period.end)
+    return render(
+        request,
+        "canteen/nutrition.html",
+        {"period": period, "rows": rows, "cfg": services.settings_for(request.school)},
+    )
+
+
+@school_view("canteen.view")
+def food_list(request):
+    qs = Food.visible_to(request.school).order_by("school_id", "category", "name")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__contains=q)
+    ctx = {"q": q, "can_manage": can(request, "canteen.manage"), **_page(request, qs)}
+    return render(request, "canteen/food_list.html", ctx)
+
+
+class FoodCreate(ScopedCreateView):
+    model = Food
+    form_class = FoodForm
+    permission = "canteen.manage"
+    title = gettext_lazy("新增食物成分（每100克）")
+    success_url = reverse_lazy("canteen:food_list")
+
+
+# --- meal-fee account ---------------------------------------------------------------------------
+@school_view("canteen.accounts")
+def account_month(request):
+    period = _month(request)
+    account = request.GET.get("account") or Account.CHILDREN
+    if account not in Account.values:
+        raise Http404
+    statement = selectors.fee_statement(request.school, period, account)
+    entries = (
+        FeeEntry.objects.for_request(request)
+        .filter(account=account, day__gte=period.start, day__lte=period.end)
+        .select_related("recorded_by")
+        .order_by("-day", "-id")
+    )
+    deliveries = (
+        Delivery.objects.for_request(request)
+        .filter(
+            account=account,
+            delivered_on__gte=period.start,
+            delivered_on__lte=period.end,
+            accepted_amount__gt=0,
+        )
+        .select_related("supplier")
+        .order_by("delivered_on", "id")
+    )
+    ctx = {
+        "period": period,
+        "account": account,
+        "accounts": Account.choices,
+        "statement": statement,
+        "deliveries": deliveries[:200],
+        "can_manage": can(request, "canteen.accounts.manage"),
+        **_page(request, entries),
+    }
+    return render(request, "canteen/account_month.html", ctx)
+
+
+@school_view("canteen.accounts")
+def account_pdf(request):
+    period = _month(request)
+    account = request.GET.get("account") or Account.CHILDREN
+    if account not in Account.values:
+        raise Http404
+    report = canteen_reports.fee_publication(request.school, period, account)
+    return report_response(report, "pdf", f"meal-fee-{account}-{period.key}")
+
+
+@school_view("canteen.accounts.manage")
+def account_entry_create(request):
+    form = FeeEntryForm(
+        request.POST or None, initial={"account": request.GET.get("account", Account.CHILDREN)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.fee_entry_record(school=request.school, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已记账：%(e)s") % {"e": entry})
+            return redirect(
+                f"{reverse('canteen:account_month')}?account={entry.account}&month={entry.day:%Y-%m}"
+            )
+    return render(
+        request,
+        "generic/form.html",
+        {"form": form, "title": _("登记伙食账目")},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@school_view("canteen.accounts.manage")
+def account_entry_correct(request, pk):
+    entry = scoped_or_404(request, FeeEntry, pk=pk)
+    form = FeeCorrectionForm(request.POST or None, initial={"amount": entry.amount})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fee_entry_correct(obj=entry, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已更正，变更记录已保存。"))
+            return redirect(
+                f"{reverse('canteen:account_month')}?account={entry.account}&month={entry.day:%Y-%m}"
+            )
+    return render(
+        request,
+        "generic/form.html",
+        {"form": form, "title": _("更正账目：%(e)s") % {"e": entry}, "submit_label": _("提交更正")},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --- daily logs -----------------------------------------------------------------------------------
+class _LogList(ScopedListView):
+    permission = "canteen.view"
+    create_permission = "canteen.record"
+    template_name = "canteen/log_list.html"
+    columns: list = []
+    related: list = []
+
+    def get_queryset(self):
+        return super().get_queryset().select_related(*self.related)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["columns"] = self.columns
+        ctx["kind"] = self.kind
+        return ctx
+
+
+class DisinfectionList(_LogList):
+    model = DisinfectionLog
+    kind = "disinfection"
+    title = gettext_lazy("餐具消毒记录")
+    create_url = reverse_lazy("canteen:disinfection_create")
+    related = ["done_by"]
+    columns = [
+        gettext_lazy("日期"),
+        gettext_lazy("餐次"),
+        gettext_lazy("餐具"),
+        gettext_lazy("方式"),
+        gettext_lazy("时长"),
+        gettext_lazy("消毒人"),
+    ]
+
+
+class WasteList(_LogList):
+    model = WasteLog
+    kind = "waste"
+    title = gettext_lazy("餐厨废弃物登记")
+    create_url = reverse_lazy("canteen:waste_create")
+    related = ["recorded_by"]
+    columns = [
+        gettext_lazy("日期"),
+        gettext_lazy("数量（千克）"),
+        gettext_lazy("收运单位"),
+        gettext_lazy("登记人"),
+        gettext_lazy("备注"),
+    ]
+
+
+class DiningList(_LogList):
+    model = DiningRecord
+    kind = "dining"
+    title = gettext_lazy("陪餐记录")
+    create_url = reverse_lazy("canteen:dining_create")
+    related = ["leader"]
+    columns = [
+        gettext_lazy("日期"),
+        gettext_lazy("餐次"),
+        gettext_lazy("陪餐人"),
+        gettext_lazy("评价与意见"),
+        gettext_lazy("整改跟进"),
+    ]
+
+
+class SurveyList(_LogList):
+    model = SatisfactionSurvey
+    kind = "survey"
+    title = gettext_lazy("满意度测评")
+    create_url = reverse_lazy("canteen:survey_create")
+    create_permission = "canteen.manage"
+    columns = [
+        gettext_lazy("月份"),
+        gettext_lazy("对象"),
+        gettext_lazy("参与人数"),
+        gettext_lazy("满意人数"),
+        gettext_lazy("满意率"),
+        gettext_lazy("主要意见"),
+    ]
+
+
+class _LogCreate(ScopedCreateView):
+    permission = "canteen.record"
+    by_field = ""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.by_field:
+            initial[self.by_field] = self.request.user.pk
+        return initial
+
+    def form_valid(self, form):
+        if self.by_field and self.by_field not in form.fields:
+            setattr(form.instance, self.by_field, self.request.user)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class DisinfectionCreate(_LogCreate):
+    model = DisinfectionLog
+    form_class = DisinfectionForm
+    title = gettext_lazy("登记餐具消毒")
+    success_url = reverse_lazy("canteen:disinfection_list")
+    by_field = "done_by"
+
+
+class WasteCreate(_LogCreate):
+    model = WasteLog
+    form_class = WasteForm
+    title = gettext_lazy("登记餐厨废弃物")
+    success_url = reverse_lazy("canteen:waste_list")
+    by_field = "recorded_by"
+
+
+class DiningCreate(_LogCreate):
+    model = DiningRecord
+    form_class = DiningForm
+    title = gettext_lazy("登记陪餐")
+    success_url = reverse_lazy("canteen:dining_list")
+    by_field = "leader"
+
+
+class SurveyCreate(_LogCreate):
+    model = SatisfactionSurvey
+    form_class = SurveyForm
+    permission = "canteen.manage"
+    title = gettext_lazy("登记满意度测评")
+    success_url = reverse_lazy("canteen:survey_list")
+
+
+@school_view("canteen.view")
+def morning_checks(request):
+    today = timezone.localdate()
+    workers = list(services.canteen_workers(request.school))
+    valid = services.valid_health_certificate_users(request.school, today)
+    done = {c.worker_id: c for c in MorningCheck.objects.for_request(request).filter(day=today)}
+    board = [{"worker": w, "check": done.get(w.pk), "cert_ok": w.pk in valid} for w in workers]
+    history = (
+        MorningCheck.objects.for_request(request)
+        .select_related("worker", "checked_by")
+        .order_by("-day", "worker_id")
+    )
+    form = (
+        MorningCheckForm(workers=services.canteen_workers(request.school))
+        if can(request, "canteen.record")
+        else None
+    )
+    ctx = {"today": today, "board": board, "form": form, **_page(request, history)}
+    return render(request, "canteen/morning_checks.html", ctx)
+
+
+@require_POST
+@school_view("canteen.record")
+def morning_check_create(request):
+    form = MorningCheckForm(request.POST, workers=services.canteen_workers(request.school))
+    if form.is_valid():
+        try:
+            check = services.morning_check_record(school=request.school, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if not check.certificate_ok:
+                messages.warning(
+                    request,
+                    _("%(w)s 没有有效的健康证：不得从事接触直接入口食品的工作。")
+                    % {"w": check.worker.first_name or check.worker.username},
+                )
+            else:
+                messages.success(request, _("晨检已记录。"))
+    else:
+        messages.error(request, _("请选择从业人员和晨检结果。"))
+    return redirect("canteen:morning_checks")
+
+
+@school_view("canteen.view")
+def home(request):
+    """The canteen's landing page: links to every job, today's state at a glance."""
+    today = timezone.localdate()
+    board = selectors.today_board(request.school, today) if can(request, "canteen.record") else []
+    return render(request, "canteen/home.html", {"today": today, "board": board})
