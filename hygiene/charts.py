@@ -104,10 +104,6 @@ def bar_chart(categories, series, *, title="", unit="", reference=None, referenc
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#6c757d" '
             f'stroke-dasharray="6 4"/>'
         )
-        parts.append(
-            f'<text x="{width - right}" y="{y - 4:.1f}" font-size="11" text-anchor="end" fill="#6c757d">'
-            f"{escape(reference_label)} {_fmt(reference)}</text>"
-        )
     # legend
     lx = left
     ly = height - 10
@@ -118,5 +114,12 @@ def bar_chart(categories, series, *, title="", unit="", reference=None, referenc
         parts.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{color}" rx="2"/>')
         parts.append(f'<text x="{lx + 14}" y="{ly}" font-size="11" fill="#495057">{escape(name)}</text>')
         lx += 28 + 13 * len(str(name))
+    if reference:
+        text = f"{reference_label} {_fmt(reference)}"
+        parts.append(
+            f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 18}" y2="{ly - 4}" stroke="#6c757d" '
+            'stroke-dasharray="4 3"/>'
+        )
+        parts.append(f'<text x="{lx + 22}" y="{ly}" font-size="11" fill="#495057">{escape(text)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

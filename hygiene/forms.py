@@ -61,7 +61,7 @@ class MorningCheckForm(forms.Form):
 
 
 class FindingForm(forms.Form):
-    child = ChildChoiceField(label=_("幼儿"), queryset=Child.objects.none(), required=False)
+    child = forms.ModelChoiceField(label=_("幼儿"), queryset=Child.objects.none(), required=False)
     symptom = forms.ChoiceField(
         label=_("症状"), choices=[("", "---------"), *Symptom.choices], required=False
     )

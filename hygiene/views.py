@@ -298,7 +298,7 @@ def absence_list(request):
     room = _int_or_none(request.GET.get("room"))
     if room:
         qs = qs.filter(room_id=room)
-    page = _page(request, qs)
+    page = _page(request, qs.order_by("-start_date", "-id"))
     return render(
         request,
         "hygiene/absence_list.html",
@@ -612,7 +612,7 @@ def inspection_list(request):
     week = _parse_date(request.GET.get("week"), None)
     if week:
         qs = qs.filter(week=week_start(week))
-    page = _page(request, qs)
+    page = _page(request, qs.order_by("-week", "-id"))
     return render(request, "hygiene/inspection_list.html", {**_page_ctx(page), "title": _("卫生检查")})
 
 
