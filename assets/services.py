@@ -161,8 +161,28 @@ def next_codes(school, count: int) -> list[str]:
     return codes
 
 
+def ensure_standard_categories() -> int:
+    """Create any missing GB/T 14885 category (the data migration seeds them; a flushed test database
+    or a hand-deleted row gets them back). Returns how many were created."""
+    from .categories import STANDARD_CATEGORIES
+
+    existing = {c.code: c for c in AssetCategory.objects.filter(school__isnull=True)}
+    created = 0
+    for code, name, parent, years in STANDARD_CATEGORIES:
+        if code not in existing:
+            existing[code] = AssetCategory.objects.create(
+                school=None, code=code, name=name, parent=existing.get(parent), useful_life_years=years
+            )
+            created += 1
+    return created
+
+
 def default_category():
-    return AssetCategory.objects.get(school__isnull=True, code=DEFAULT_CATEGORY_CODE)
+    found = AssetCategory.objects.filter(school__isnull=True, code=DEFAULT_CATEGORY_CODE).first()
+    if found is None:
+        ensure_standard_categories()
+        found = AssetCategory.objects.get(school__isnull=True, code=DEFAULT_CATEGORY_CODE)
+    return found
 
 
 # --- asset transitions table (DESIGN.md rule 2) ----------------------------------------------------

@@ -15,6 +15,7 @@ from assets.models import StockMovement, StoreItem
 def test_it_never_issues_the_last_units_twice(school, staff, director, room):
     if connection.vendor != "postgresql":
         pytest.skip("select_for_update needs PostgreSQL")
+    services.ensure_standard_categories()
     item = services.stores_stock_in(
         school=school, by=staff, item_name="墨盒", unit="个", quantity=3, unit_price=Decimal("80")
     ).item
