@@ -60,6 +60,23 @@ app.conf.beat_schedule = {
         "task": "safety.tasks.overdue_safety_alerts",
         "schedule": crontab(hour=8, minute=15),
     },
+    # assets: overdue repairs (hourly) and loans, maintenance-plan tasks, month close on the 1st
+    "assets-repairs-overdue": {
+        "task": "assets.tasks.repairs_overdue_alerts",
+        "schedule": crontab(minute=20),
+    },
+    "assets-loans-overdue": {
+        "task": "assets.tasks.loans_overdue_alerts",
+        "schedule": crontab(hour=8, minute=5),
+    },
+    "assets-maintenance-tasks": {
+        "task": "assets.tasks.maintenance_tasks",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "assets-monthly-reconciliation": {
+        "task": "assets.tasks.monthly_reconciliation",
+        "schedule": crontab(hour=1, minute=30, day_of_month=1),
+    },
 }
 
 
