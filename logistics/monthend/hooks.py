@@ -27,7 +27,7 @@ def _find(module_suffix, attr):
         try:
             module = import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
+            if exc.name != name and not name.startswith(f"{exc.name}."):
                 raise
             continue
         fn = getattr(module, attr, None)

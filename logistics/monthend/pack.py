@@ -4,6 +4,7 @@ Every monthly report of the registry (logistics.reports) becomes a sheet and a P
 domain apps' gaps (hooks.month_gaps) go on the contents sheet and the PDF cover.
 """
 
+import contextlib
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -71,12 +72,16 @@ def write_xlsx(school, period, target, gaps) -> list[Section]:
     )
     contents.append([_text(contents, h, _HEAD_FONT) for h in ("序号", "报表", "记录数", "工作表")])
     sections = []
-    for spec, report in _build_reports(school, period):
-        try:
-            ws, count = add_report_sheet(wb, report, used)
-        except Exception as exc:
-            raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
-        sections.append(Section(spec.key, report.title, count, ws.title))
+    try:
+        for spec, report in _build_reports(school, period):
+            try:
+                ws, count = add_report_sheet(wb, report, used)
+            except Exception as exc:
+                raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+            sections.append(Section(spec.key, report.title, count, ws.title))
+    except Exception:
+        _discard(wb)
+        raise
     for i, s in enumerate(sections, start=1):
         contents.append(
             [
@@ -94,6 +99,13 @@ def write_xlsx(school, period, target, gaps) -> list[Section]:
     contents.append([_text(contents, "    ".join(f"{s}：__________" for s in SIGNATURES))])
     wb.save(target)
     return sections
+
+
+def _discard(wb):
+    """Close the write-only sheets' temporary files of an abandoned workbook."""
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):  # best effort on an already failing path
+            ws.close()
 
 
 def write_pdf(school, period, target, gaps, sections):

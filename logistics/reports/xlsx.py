@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -32,6 +33,8 @@ def safe_sheet_title(title: str, used: set) -> str:
 
 
 def _cell(ws, value, kind, font=None, fill=None, fmt=None):
+    if isinstance(value, Promise):  # a lazy translation (e.g. get_FOO_display of lazy choices)
+        value = str(value)
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value).replace(tzinfo=None)
     cell = WriteOnlyCell(ws, value=value)

@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from django.db.models import Sum
 
+from logistics.choices import RoomType
 from logistics.models import Room
 from logistics.monthend import hooks, pack
 from logistics.reports import Column, Report, register, specs
@@ -19,7 +20,8 @@ EMPTY_REPORT = "test.empty"
 def room_report(school, period):
     rooms = Room.objects.filter(school=school).select_related("campus").order_by("name")
     rows = (
-        (r.name, r.campus.name, r.floor, period.end, (r.floor or 0) * 100)
+        # RoomType(...).label is a lazy translation: the framework writes it as text
+        (r.name, r.campus.name, r.floor, period.end, (r.floor or 0) * 100, RoomType(r.room_type).label)
         for r in rooms.iterator(chunk_size=500)
     )
     return Report(
@@ -30,6 +32,7 @@ def room_report(school, period):
             Column("楼层", INT, total=True),
             Column("日期", DATE),
             Column("金额", MONEY, total=True),
+            Column("类型"),
         ],
         rows=rows,
         school=school,

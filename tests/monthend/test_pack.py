@@ -62,7 +62,7 @@ def test_it_writes_a_workbook_with_contents_first_and_totals_matching_the_databa
     assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.column_dimensions["A"].width == 14
-    assert [c.value for c in ws[3]] == ["房间", "校区", "楼层", "日期", "金额"]
+    assert [c.value for c in ws[3]] == ["房间", "校区", "楼层", "日期", "金额", "类型"]
     data = list(ws.iter_rows(min_row=4, max_row=8, values_only=True))
     names = [r[0] for r in data]
     # user text that looks like a formula is stored as text, never as a formula
@@ -70,6 +70,7 @@ def test_it_writes_a_workbook_with_contents_first_and_totals_matching_the_databa
         assert row[0].data_type == "s", row[0].value
     assert set(names) == {"大一班", '=HYPERLINK("http://x")', "+SUM(A1)", "-1", "@cmd"}
     assert ws["D4"].value == datetime.datetime(2026, 10, 31)
+    assert ws["F4"].value == "班级"
     totals = [c.value for c in ws[9]]
     db_floors = Room.objects.filter(school=school).aggregate(s=Sum("floor"))["s"]
     assert totals[0] == "合计" and totals[2] == db_floors == 10 and totals[4] == db_floors * 100

@@ -1,0 +1,42 @@
+"""Hooks are discovered from the apps like nav.py; the pack grows with the registry."""
+
+import pytest
+
+from logistics.monthend import hooks, services
+from logistics.monthend.choices import PackStatus
+from logistics.reports import Period, specs
+
+OCT = Period.month(2026, 10)
+
+
+@pytest.fixture
+def fake_app(monkeypatch):
+    monkeypatch.setattr(hooks, "APP_ORDER", ["logistics", "tests.monthend.fakeapp", "not_an_app"])
+
+
+def test_gap_and_metric_hooks_are_discovered_in_app_order(school, other_school, fake_app):
+    assert [app for app, _fn in hooks.gap_hooks()] == ["tests.monthend.fakeapp"]
+    assert hooks.month_gaps(school, OCT) == ["2026年10月第42周安全检查未完成"]
+    labels, table, errors = hooks.bureau_metrics([school, other_school], OCT)
+    assert labels == ["周检完成", "逾期隐患"] and errors == []
+    # an unknown level is shown as ok rather than trusted into a CSS class
+    assert table[school.pk] == [("3/4", "warning"), (0, "ok")]
+
+
+def test_the_real_apps_hooks_answer_for_all_schools_at_once(
+    school, other_school, django_assert_max_num_queries
+):
+    """Whatever the domain apps have landed so far: each hook runs and answers for every school."""
+    labels, table, errors = hooks.bureau_metrics([school, other_school], OCT)
+    assert errors == []
+    assert set(table) == {school.pk, other_school.pk}
+    assert all(len(row) == len(labels) for row in table.values())
+    assert all(isinstance(g, str) for g in hooks.month_gaps(school, OCT))
+
+
+def test_the_pack_has_a_section_for_every_registered_monthly_report(school):
+    """The whole registry as it is now (the domain apps' reports included)."""
+    pack, _ = services.pack_schedule(school=school, period=OCT, enqueue=False)
+    pack = services.pack_build(pack_id=pack.pk)
+    assert pack.status == PackStatus.READY, pack.error
+    assert [s["key"] for s in pack.sections] == [s.key for s in specs(monthly_only=True)]
