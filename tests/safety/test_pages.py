@@ -107,3 +107,53 @@ def test_it_shows_the_overview_with_everything_on_it(as_director, full):
     assert "每周安全检查" in page and "滞后" in page
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     assert as_director.get(reverse("safety:duty_list") + f"?month={yesterday:%Y-%m}").status_code == 200
+
+
+def test_it_pins_the_query_count_of_the_other_lists(
+    as_director, school, director, guard, room, django_assert_max_num_queries
+):
+    from decimal import Decimal
+
+    from safety.models import HazmatMovement, PickupException
+
+    material = HazardousMaterial.objects.create(
+        school=school, name="酒精", kind="flammable", unit="瓶", keeper=director, stock=Decimal("100")
+    )
+    first = timezone.localdate().replace(day=1)
+    for n in range(60):
+        FireEquipment.objects.create(school=school, room=room, kind="extinguisher", code=f"XF-{n}")
+        FirePreventionCheck.objects.create(
+            school=school, checked_on=first, scope=f"部位{n}", inspector=director
+        )
+        HazardousMaterial.objects.create(
+            school=school, name=f"消毒液{n}", kind="disinfectant", unit="瓶", keeper=guard
+        )
+        PickupException.objects.create(
+            school=school,
+            child_name="小明",
+            class_name="大一班",
+            picker_name="奶奶",
+            relation="奶奶",
+            situation="x",
+            recorded_by=guard,
+        )
+        HazmatMovement.objects.create(
+            school=school, material=material, kind="issue", quantity=1, balance=1, purpose="x", by=director
+        )
+        day = first + datetime.timedelta(days=n % 28)
+        DutyShift.objects.create(
+            school=school, date=day, person=director, kind=["day", "patrol", "night"][n // 28]
+        )
+    urls = [
+        reverse("safety:equipment_list"),
+        reverse("safety:fire_check_list"),
+        reverse("safety:hazmat_list"),
+        reverse("safety:pickup_list"),
+        reverse("safety:hazmat_detail", args=[material.pk]),
+        reverse("safety:duty_list"),
+        reverse("safety:home"),
+    ]
+    as_director.get(urls[0])  # warm-up
+    for url in urls:
+        with django_assert_max_num_queries(18 if url == urls[-1] else 14, info=url):
+            assert as_director.get(url).status_code == 200
