@@ -257,8 +257,8 @@ def request_detail(request, pk):
     return render(request, "finance/request_detail.html", _request_context(request, req))
 
 
-@require_POST
 @school_view("finance.approve")
+@require_POST
 def request_decide(request, pk):
     req = scoped_or_404(request, PurchaseRequest, pk=pk)
     form = DecisionForm(request.POST)
@@ -295,8 +295,8 @@ def request_decide(request, pk):
     return _back(request, default)
 
 
-@require_POST
 @school_view("finance.request")
+@require_POST
 def request_cancel(request, pk):
     req = scoped_or_404(request, selectors.visible_requests(request), pk=pk)
     try:
@@ -504,8 +504,8 @@ def reimbursement_detail(request, pk):
     )
 
 
-@require_POST
 @school_view("finance.request")
+@require_POST
 def reimbursement_sign(request, pk):
     reimb = scoped_or_404(request, selectors.visible_reimbursements(request), pk=pk)
     form = SignForm(request.POST)
@@ -533,8 +533,8 @@ def reimbursement_sign(request, pk):
     return _back(request, default)
 
 
-@require_POST
 @school_view("finance.manage")
+@require_POST
 def reimbursement_pay(request, pk):
     reimb = scoped_or_404(request, selectors.visible_reimbursements(request), pk=pk)
     form = DateForm(request.POST)
@@ -618,8 +618,8 @@ def loan_detail(request, pk):
     )
 
 
-@require_POST
 @school_view("finance.approve")
+@require_POST
 def loan_decide(request, pk):
     loan = scoped_or_404(request, selectors.visible_loans(request), pk=pk)
     form = DecisionForm(request.POST)
@@ -646,8 +646,8 @@ def loan_decide(request, pk):
     return _back(request, default)
 
 
-@require_POST
 @school_view("finance.manage")
+@require_POST
 def loan_disburse(request, pk):
     loan = scoped_or_404(request, selectors.visible_loans(request), pk=pk)
     form = DateForm(request.POST)
@@ -664,8 +664,8 @@ def loan_disburse(request, pk):
     return redirect("finance:loan_detail", pk=loan.pk)
 
 
-@require_POST
 @school_view("finance.manage")
+@require_POST
 def loan_repay(request, pk):
     loan = scoped_or_404(request, selectors.visible_loans(request), pk=pk)
     form = RepayForm(request.POST)
@@ -823,8 +823,8 @@ STEP_LABELS = {
 }
 
 
-@require_POST
 @school_view("finance.view")
+@require_POST
 def statement_advance(request, pk):
     stmt = scoped_or_404(request, MonthlyStatement, pk=pk)
     try:
