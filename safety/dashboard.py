@@ -1,5 +1,8 @@
 """Safety's cards on the dashboard: a fixed number of queries each, only for the roles they concern."""
 
+import datetime
+
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +13,7 @@ from logistics.permissions import can
 
 from . import selectors
 from .choices import DrillKind, InspectionStatus
-from .models import DutyShift, Hazard, Inspection, Visitor
+from .models import DutyShift, FireEquipment, Hazard, Inspection, Visitor
 
 
 def cards(request):
@@ -52,6 +55,25 @@ def cards(request):
                 order=21,
             )
         )
+    if can(request, "safety.inspect"):
+        limit = today + datetime.timedelta(days=30)
+        due = (
+            FireEquipment.objects.for_request(request)
+            .filter(is_active=True)
+            .filter(Q(expires_on__lte=limit) | Q(next_check_on__lte=limit))
+            .count()
+        )
+        if due:
+            found.append(
+                Card(
+                    _("消防器材到期/待检测"),
+                    due,
+                    reverse("safety:equipment_list"),
+                    WARNING,
+                    note=_("30天内到期或需压力检测"),
+                    order=25,
+                )
+            )
     if can(request, "safety.manage"):
         behind = [s for s in selectors.drill_status(request.school, today) if s[4]]
         if behind:

@@ -678,13 +678,35 @@ def drill_behind(settings, last_held: dict, today) -> list[str]:
 
 
 # --- visitors --------------------------------------------------------------------------------
+def _masked_snapshot(obj, field):
+    """The change log is readable by more people than may see ID numbers: log them masked."""
+    from logistics.templatetags.logistics_tags import mask_id
+
+    data = snapshot(obj)
+    data[field] = mask_id(data[field]) if data.get(field) else data.get(field)
+    return data
+
+
 def visitor_register(*, form, by) -> Visitor:
     with transaction.atomic():
         visitor = form.save(commit=False)
         visitor.registered_by = by
         visitor.save()
-        record_creation(obj=visitor, by=by)
+        record_change(
+            obj=visitor, by=by, action=ChangeAction.CREATE, after=_masked_snapshot(visitor, "id_number")
+        )
     return visitor
+
+
+def pickup_record(*, form, by):
+    with transaction.atomic():
+        pickup = form.save(commit=False)
+        pickup.recorded_by = by
+        pickup.save()
+        record_change(
+            obj=pickup, by=by, action=ChangeAction.CREATE, after=_masked_snapshot(pickup, "picker_id_number")
+        )
+    return pickup
 
 
 def visitor_sign_out(*, obj: Visitor, by, at=None) -> Visitor:
@@ -801,6 +823,33 @@ def fire_check_sign_principal(*, obj: FirePreventionCheck, by) -> FirePrevention
         locked.save(update_fields=["status", "principal", "principal_signed_at"])
         _transition_log(obj=locked, by=by, old=FirePreventionStatus.INSPECTOR_SIGNED, new=locked.status)
     return locked
+
+
+def fire_equipment_alerts(*, today=None, days=30) -> int:
+    """Tell the directors about equipment whose validity or pressure check falls due within `days`,
+    once per item and date."""
+    from django.db.models import Q
+
+    today = today or timezone.localdate()
+    limit = today + datetime.timedelta(days=days)
+    due = (
+        FireEquipment.objects.filter(is_active=True)
+        .filter(Q(expires_on__lte=limit) | Q(next_check_on__lte=limit))
+        .select_related("school", "room")
+    )
+    sent = 0
+    for e in due.iterator():
+        dates = [d for d in (e.expires_on, e.next_check_on) if d is not None and d <= limit]
+        day = min(dates)
+        sent += notify(
+            school=e.school,
+            roles=[Role.DIRECTOR],
+            title=_("消防器材%(e)s（%(r)s）将于%(d)s到期或需检测")
+            % {"e": str(e), "r": e.room.name, "d": f"{day:%Y-%m-%d}"},
+            url=reverse("safety:equipment_edit", args=[e.pk]),
+            dedupe_key=f"safety-fire-equipment:{e.pk}:{day:%Y%m%d}",
+        )
+    return sent
 
 
 # --- hazardous materials ---------------------------------------------------------------------

@@ -17,8 +17,10 @@ def create_weekly_inspections(at: str | None = None) -> int:
 
 @shared_task(base=SchoolTask)
 def overdue_safety_alerts() -> dict:
-    """Daily: overdue inspections to the inspector and director, overdue hazards to the principal."""
+    """Daily: overdue inspections to the inspector and director, overdue hazards to the principal,
+    fire equipment falling due to the director."""
     return {
         "inspections": services.notify_overdue_inspections(),
         "hazards": services.escalate_overdue_hazards(),
+        "fire_equipment": services.fire_equipment_alerts(),
     }

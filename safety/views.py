@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from logistics.attachments import attachments_for
-from logistics.audit import record_creation
 from logistics.models import Room
 from logistics.permissions import can, school_view, scoped_or_404
 from logistics.services import save_with_log
@@ -549,11 +547,7 @@ def pickup_list(request):
 def pickup_new(request):
     form = PickupForm(request.POST or None, school=request.school)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save(commit=False)
-            obj.recorded_by = request.user
-            obj.save()
-            record_creation(obj=obj, by=request.user)
+        services.pickup_record(form=form, by=request.user)
         messages.success(request, _("已登记。"))
         return redirect("safety:pickup_list")
     return _form_page(request, form, _("登记接送异常"))
@@ -752,13 +746,15 @@ def duty_list(request):
 
 
 @school_view("safety.manage")
-def duty_new(request):
-    form = DutyShiftForm(request.POST or None, school=request.school)
+def duty_edit(request, pk=None):
+    obj = scoped_or_404(request, DutyShift, pk=pk) if pk else None
+    initial = {"date": request.GET.get("date")} if request.GET.get("date") else None
+    form = DutyShiftForm(request.POST or None, instance=obj, school=request.school, initial=initial)
     if request.method == "POST" and form.is_valid():
         obj = save_with_log(form=form, by=request.user)
         messages.success(request, _("已保存。"))
         return redirect(reverse("safety:duty_list") + f"?month={obj.date:%Y-%m}")
-    return _form_page(request, form, _("新增值班"))
+    return _form_page(request, form, _("调整值班") if obj else _("新增值班"))
 
 
 @school_view("safety.view")

@@ -210,3 +210,19 @@ def test_it_guards_fire_and_hazmat_pages(as_teacher, as_outsider, as_bureau, ble
     assert_status(as_outsider, reverse("safety:equipment_edit", args=[equipment[0].pk]), 404)
     assert_status(as_bureau, reverse("safety:equipment_list"), 200)
     assert_status(as_bureau, reverse("safety:hazmat_list"), 200)
+
+
+def test_it_reschedules_a_duty_shift(as_director, as_outsider, director, principal, school):
+    shift = DutyShift.objects.create(school=school, date=TODAY(), person=director, kind="day")
+    url = reverse("safety:duty_edit", args=[shift.pk])
+    assert_status(as_outsider, url, 404)
+    r = as_director.post(url, {"date": TODAY().isoformat(), "kind": "day", "person": principal.pk})
+    assert r.status_code == 302
+    shift.refresh_from_db()
+    assert shift.person == principal
+
+
+def test_it_alerts_the_director_about_fire_equipment_falling_due_once(director, equipment):
+    assert services.fire_equipment_alerts() == 3
+    assert services.fire_equipment_alerts() == 0
+    assert Notification.objects.filter(user=director, title__contains="XF-1").exists()

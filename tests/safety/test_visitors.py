@@ -157,3 +157,19 @@ def test_it_records_a_pickup_exception(as_guard, as_principal, guard):
     assert p.recorded_by == guard and p.parent_confirmed
     assert ID not in as_principal.get(reverse("safety:pickup_list")).content.decode()
     assert ID in as_guard.get(reverse("safety:pickup_list")).content.decode()
+
+
+def test_it_keeps_id_numbers_out_of_the_change_log(as_guard, as_teacher):
+    from django.contrib.contenttypes.models import ContentType
+
+    from logistics.models import ChangeLog
+
+    as_guard.post(reverse("safety:visitor_new"), _data())
+    visitor = Visitor.objects.get()
+    log = ChangeLog.objects.get(
+        object_id=str(visitor.pk), content_type=ContentType.objects.get_for_model(Visitor)
+    )
+    assert log.after["id_number"] == "1101**********002X"
+    ct = ContentType.objects.get_for_model(Visitor)
+    page = as_teacher.get(reverse("object_history", args=[ct.pk, visitor.pk])).content.decode()
+    assert ID not in page
