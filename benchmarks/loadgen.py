@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import urllib.parse
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 
@@ -22,6 +23,26 @@ HOST = "127.0.0.1"
 
 class LoadError(RuntimeError):
     pass
+
+
+def multipart(fields: dict, files: dict):
+    """-> (body bytes, content type) for fields {name: value or [values]} and files {name: (filename, bytes,
+    content type)}."""
+    boundary = uuid.uuid4().hex
+    out = []
+    for name, value in fields.items():
+        for v in value if isinstance(value, list | tuple) else [value]:
+            out.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{v}\r\n'.encode()
+            )
+    for name, (filename, content, ctype) in files.items():
+        out.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {ctype}\r\n\r\n".encode()
+        )
+        out.append(content + b"\r\n")
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
 
 
 @dataclass
@@ -44,10 +65,14 @@ class Session:
         extra = {}
         if method == "POST":
             payload = dict(data or {})
+            files = payload.pop("_files", None)
             if "csrftoken" in self.cookies:
                 payload.setdefault("csrfmiddlewaretoken", self.cookies["csrftoken"])
-            body = urllib.parse.urlencode(payload, doseq=True)
-            extra["Content-Type"] = "application/x-www-form-urlencoded"
+            if files:
+                body, extra["Content-Type"] = multipart(payload, files)
+            else:
+                body = urllib.parse.urlencode(payload, doseq=True)
+                extra["Content-Type"] = "application/x-www-form-urlencoded"
             extra["Referer"] = f"http://{HOST}:{self.port}{path}"
         started = time.perf_counter()
         conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)

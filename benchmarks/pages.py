@@ -31,6 +31,10 @@ class Page:
     schools: str = "regular"  # "regular" (the N schools), "big" (the 100k-asset school) or "bureau"
     note: str = ""
     filters: list = field(default_factory=list)  # extra GET paths for query counts and EXPLAIN only
+    # prepare(schools, expected_requests): make the objects a write consumes (in-process, before a level)
+    prepare: Callable | None = None
+    # verify(page, ctx, started) -> text: checks in the database that the writes really happened
+    verify: Callable | None = None
 
     @property
     def is_write(self):

@@ -79,7 +79,7 @@ def test_it_measures_fixed_query_counts_for_every_existing_page(seeded, settings
 
 def test_it_parses_quick_defaults():
     args = parse_args(["--quick"])
-    assert args.schools == 2 and args.levels == [1, 4] and args.output is None
+    assert args.schools == 2 and args.levels == [1, 3] and args.output is None
     full = parse_args([])
     assert full.schools == 60 and full.levels == [1, 20] and full.excel_rows == 100_000
 
