@@ -298,6 +298,14 @@ class DisinfectionForm(SchoolScopedForm):
         return value
 
 
+class CorrectDisinfectionForm(forms.Form):
+    concentration = forms.DecimalField(
+        label=_("测试浓度"), max_digits=8, decimal_places=1, min_value=0, required=False
+    )
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+
 # --- utilities ---------------------------------------------------------------------------------------
 
 
@@ -368,3 +376,8 @@ class GreeningDoneForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["done_by"].queryset = school_users(school)
         self.fields["done_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+
+class CorrectReadingForm(forms.Form):
+    value = forms.DecimalField(label=_("正确读数"), max_digits=12, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("更正原因"), max_length=200)

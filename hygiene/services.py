@@ -240,6 +240,8 @@ def case_record(
     if isolation_until < diagnosed_on:
         raise ValidationError(_("隔离截止日期不能早于诊断日期。"))
     with transaction.atomic():
+        if absence is None:  # the child's open sick absence is the same illness
+            absence = SickAbsence.objects.filter(child=child, status=AbsenceStatus.ABSENT).first()
         case = InfectiousCase.objects.create(
             school=school,
             child=child,
@@ -478,6 +480,21 @@ def disinfection_record(
     return record
 
 
+def disinfection_correct(*, obj, by, concentration, note, reason):
+    """Correct a disinfection record's tested concentration or note; the flag follows."""
+    with transaction.atomic():
+        locked = DisinfectionRecord.objects.select_for_update().select_related("disinfectant").get(pk=obj.pk)
+        changes = {"note": note}
+        if locked.disinfectant is not None:
+            if concentration is None or concentration < 0:
+                raise ValidationError(_("请填写正确的测试浓度。"))
+            d = locked.disinfectant
+            changes["concentration"] = concentration
+            changes["concentration_ok"] = d.min_concentration <= concentration <= d.max_concentration
+        apply_correction(obj=locked, by=by, changes=changes, reason=reason)
+    return locked
+
+
 # --- utilities ---------------------------------------------------------------------------------------
 
 
@@ -563,6 +580,41 @@ def meter_reading_record(
         record_creation(obj=reading, by=by)
         if flagged:
             transaction.on_commit(lambda: meter_spike_alert(reading_id=reading.pk))
+    return reading
+
+
+def meter_reading_correct(*, obj, by, value, reason):
+    """Correct a mistyped reading. Only a meter's latest reading can be corrected (a later month was
+    computed from it); consumption, cost and the flag are recomputed."""
+    with transaction.atomic():
+        meter = Meter.objects.select_for_update().get(pk=obj.meter_id)
+        reading = MeterReading.objects.select_for_update().get(pk=obj.pk)
+        if MeterReading.objects.filter(meter=meter, month__gt=reading.month).exists():
+            raise ValidationError(_("只能更正该表最近一次的读数。"))
+        if value is None or value < 0:
+            raise ValidationError(_("读数不能为负数。"))
+        previous = (
+            MeterReading.objects.filter(meter=meter, month__lt=reading.month).order_by("-month").first()
+        )
+        consumption = reading.consumption
+        if reading.is_replacement:
+            if value < reading.new_start:
+                raise ValidationError(_("本月读数不能低于新表起始读数。"))
+            base = (reading.old_final - previous.value) if previous is not None else Decimal(0)
+            consumption = base + (value - reading.new_start)
+        elif previous is not None:
+            if value < previous.value:
+                raise ValidationError(
+                    _("读数 %(v)s 低于上次读数 %(p)s。") % {"v": f"{value:g}", "p": f"{previous.value:g}"}
+                )
+            consumption = value - previous.value
+        changes = {"value": value, "consumption": consumption}
+        if consumption is not None:
+            changes["cost"] = (consumption * reading.unit_price).quantize(Decimal("0.01"))
+            if reading.baseline is not None:
+                factor = HygieneSettings.for_school(meter.school).spike_factor
+                changes["flagged"] = reading.baseline > 0 and consumption > reading.baseline * factor
+        apply_correction(obj=reading, by=by, changes=changes, reason=reason)
     return reading
 
 

@@ -43,12 +43,14 @@ urlpatterns = [
     path("disinfectants/<int:pk>/edit/", views.DisinfectantUpdate.as_view(), name="disinfectant_update"),
     path("disinfection/", views.disinfection_list, name="disinfection_list"),
     path("disinfection/new/", views.disinfection_create, name="disinfection_create"),
+    path("disinfection/<int:pk>/", views.disinfection_detail, name="disinfection_detail"),
     # utilities
     path("meters/", views.meter_list, name="meter_list"),
     path("meters/new/", views.MeterCreate.as_view(), name="meter_create"),
     path("meters/<int:pk>/", views.meter_detail, name="meter_detail"),
     path("meters/<int:pk>/edit/", views.MeterUpdate.as_view(), name="meter_update"),
     path("meters/<int:pk>/read/", views.reading_create, name="reading_create"),
+    path("readings/<int:pk>/correct/", views.reading_correct, name="reading_correct"),
     # greening
     path("greening/plans/", views.PlanList.as_view(), name="plan_list"),
     path("greening/plans/new/", views.PlanCreate.as_view(), name="plan_create"),

@@ -41,6 +41,8 @@ from .forms import (
     ChildForm,
     CommentForm,
     CorrectCheckForm,
+    CorrectDisinfectionForm,
+    CorrectReadingForm,
     CriterionForm,
     DisinfectantForm,
     DisinfectionForm,
@@ -371,8 +373,8 @@ def _absence_action(request, pk, form_class, call):
     return redirect("hygiene:absence_detail", pk=absence.pk)
 
 
-@require_POST
 @school_view("health.record")
+@require_POST
 def absence_follow_up(request, pk):
     return _absence_action(
         request,
@@ -384,8 +386,8 @@ def absence_follow_up(request, pk):
     )
 
 
-@require_POST
 @school_view("health.record")
+@require_POST
 def absence_return(request, pk):
     return _absence_action(
         request,
@@ -666,8 +668,8 @@ def inspection_detail(request, pk):
     )
 
 
-@require_POST
 @school_view("hygiene.manage")
+@require_POST
 def inspection_correct(request, pk):
     inspection = scoped_or_404(request, HygieneInspection, pk=pk)
     criterion = scoped_or_404(request, HygieneCriterion, pk=_int_or_none(request.POST.get("criterion")) or 0)
@@ -723,8 +725,8 @@ def _may_correct_problem(request, problem):
     return (room is not None and room.responsible_id == request.user.pk) or person == request.user.pk
 
 
-@require_POST
 @school_view("hygiene.record")
+@require_POST
 def problem_correct(request, pk):
     problem = scoped_or_404(
         request, HygieneProblem.objects.select_related("inspection__room", "inspection__area__room"), pk=pk
@@ -745,8 +747,8 @@ def problem_correct(request, pk):
     return redirect(request.POST.get("next") or reverse("hygiene:problem_list"))
 
 
-@require_POST
 @school_view("hygiene.manage")
+@require_POST
 def problem_recheck(request, pk):
     problem = scoped_or_404(request, HygieneProblem, pk=pk)
     form = CommentForm(request.POST)
@@ -867,6 +869,35 @@ def disinfection_create(request):
     return render(request, "hygiene/form.html", {"form": form, "title": _("登记消毒")})
 
 
+@school_view("hygiene.view")
+def disinfection_detail(request, pk):
+    record = scoped_or_404(
+        request,
+        DisinfectionRecord.objects.select_related(
+            "room", "disinfectant", "done_by", "recorded_by", "case__child"
+        ),
+        pk=pk,
+    )
+    form = None
+    if can(request, "hygiene.manage"):
+        form = CorrectDisinfectionForm(
+            request.POST or None, initial={"concentration": record.concentration, "note": record.note}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.disinfection_correct(obj=record, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("已更正。"))
+                return redirect("hygiene:disinfection_detail", pk=record.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(
+        request, "hygiene/disinfection_detail.html", {"record": record, "form": form, "title": _("消毒记录")}
+    )
+
+
 # --- utilities ---------------------------------------------------------------------------------------
 
 
@@ -932,11 +963,41 @@ def meter_detail(request, pk):
         else ""
     )
     readings = _page(request, meter.readings.select_related("read_by").order_by("-month"))
+    latest_reading = meter.readings.order_by("-month").first()
     return render(
         request,
         "hygiene/meter_detail.html",
-        {"meter": meter, "chart": chart, **_page_ctx(readings), "title": meter.name},
+        {
+            "meter": meter,
+            "chart": chart,
+            **_page_ctx(readings),
+            "latest": latest_reading,
+            "correct_form": CorrectReadingForm(initial={"value": latest_reading.value})
+            if latest_reading
+            else None,
+            "title": meter.name,
+        },
     )
+
+
+@school_view("utilities.record")
+@require_POST
+def reading_correct(request, pk):
+    reading = scoped_or_404(request, MeterReading, pk=pk)
+    form = CorrectReadingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.meter_reading_correct(obj=reading, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("已更正读数。"))
+    else:
+        for errs in form.errors.values():
+            for m in errs:
+                messages.error(request, m)
+    return redirect("hygiene:meter_detail", pk=reading.meter_id)
 
 
 @school_view("utilities.record")
