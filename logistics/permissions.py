@@ -62,6 +62,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "finance.purchase": MANAGERS | {R.STAFF, R.ACCOUNTANT},
     "finance.manage": MANAGERS | {R.ACCOUNTANT},
     "finance.disclosure": ALL_STAFF_ROLES | {R.BUREAU},
+    "finance.settings": frozenset({R.PRINCIPAL}),
     # hygiene, health, utilities
     "hygiene.view": ALL_STAFF_ROLES | {R.BUREAU},
     "hygiene.record": MANAGERS | {R.HEALTH, R.TEACHER, R.STAFF},
