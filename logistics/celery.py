@@ -18,6 +18,11 @@ app.autodiscover_tasks(["logistics.monthend"])  # month-end packs and the duty c
 
 # Every periodic job of every app is declared here, and only here. Times are Asia/Shanghai.
 app.conf.beat_schedule = {
+    # finance: remind approvers of purchase requests waiting more than two days
+    "finance-stale-approvals": {
+        "task": "finance.tasks.remind_stale_approvals",
+        "schedule": crontab(hour=8, minute=40),
+    },
     # canteen: a meal ended with no sample (checked every 30 min), samples due for discard, licences
     "canteen-missing-samples": {
         "task": "canteen.tasks.missing_sample_alerts",
