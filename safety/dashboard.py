@@ -95,7 +95,7 @@ def cards(request):
                 len(inside) if len(inside) < 5 else f"{len(inside)}+",
                 reverse("safety:visitor_list"),
                 WARNING if inside else OK,
-                items=[(f"{v.name} · {v.time_in:%H:%M}", "") for v in inside],
+                items=[(f"{v.name} · {timezone.localtime(v.time_in):%m-%d %H:%M}", "") for v in inside],
                 order=23,
             )
         )
