@@ -417,7 +417,7 @@ def hazmat_report(school, period):
 
 def month_gaps(school, period, today=None) -> list[str]:
     """Gaps for the month-pack cover: missed weekly inspections, overdue hazards, drills behind."""
-    from .services import drill_behind, get_settings
+    from .services import drill_behind, settings_for_schools
 
     today = today or datetime.date.today()
     gaps = []
@@ -438,6 +438,6 @@ def month_gaps(school, period, today=None) -> list[str]:
     for title, deadline in overdue.values_list("title", "deadline")[:20]:
         gaps.append(f"隐患「{title}」已逾期（整改期限{deadline.month}月{deadline.day}日）")
     last = selectors.last_drills([school.pk]).get(school.pk, {})
-    for kind in drill_behind(get_settings(school), last, min(today, period.end)):
+    for kind in drill_behind(settings_for_schools([school])[school.pk], last, min(today, period.end)):
         gaps.append(f"{DrillKind(kind).label}演练滞后")
     return gaps

@@ -72,10 +72,10 @@ def last_drills(school_ids) -> dict:
 def drill_status(school, today=None):
     """[(kind, label, interval label, last held, behind)] for the school's drill kinds."""
     from .choices import DrillInterval
-    from .services import drill_behind, get_settings
+    from .services import drill_behind, settings_for_schools
 
     today = today or timezone.localdate()
-    settings = get_settings(school)
+    settings = settings_for_schools([school])[school.pk]  # read-only: never writes on a page view
     last = last_drills([school.pk]).get(school.pk, {})
     behind = set(drill_behind(settings, last, today))
     return [
