@@ -99,12 +99,14 @@ class HazardReportForm(forms.Form):
 class HazardAssignForm(forms.Form):
     assignee = UserChoiceField(label=_("整改责任人"), queryset=None)
     deadline = forms.DateField(label=_("整改期限"), widget=DateInput())
+    risk_level = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices)
     comment = forms.CharField(label=_("整改要求"), max_length=300, required=False)
 
     def __init__(self, *args, school, hazard, **kwargs):
         super().__init__(*args, **kwargs)
         self.hazard = hazard
         self.fields["assignee"].queryset = school_users(school)
+        self.fields["risk_level"].initial = hazard.risk_level
 
     def clean_deadline(self):
         deadline = self.cleaned_data.get("deadline")

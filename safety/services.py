@@ -496,7 +496,9 @@ def hazard_report(
     return hazard
 
 
-def hazard_assign(*, obj: Hazard, by, assignee, deadline: datetime.date, comment: str = "") -> Hazard:
+def hazard_assign(
+    *, obj: Hazard, by, assignee, deadline: datetime.date, comment: str = "", risk_level: str | None = None
+) -> Hazard:
     with transaction.atomic():
         locked, source, target = _begin_hazard_transition(obj, by, "assign")
         if deadline is None:
@@ -507,15 +509,22 @@ def hazard_assign(*, obj: Hazard, by, assignee, deadline: datetime.date, comment
             )
         if not _is_member(locked.school, assignee):
             raise ValidationError(_("整改责任人必须是本校人员。"))
+        if risk_level is not None and risk_level not in RiskLevel.values:
+            raise ValidationError(_("风险等级无效。"))
         locked.status, locked.assignee, locked.deadline, locked.assigned_by = target, assignee, deadline, by
-        locked.save(update_fields=["status", "assignee", "deadline", "assigned_by"])
+        locked.risk_level = risk_level or locked.risk_level
+        locked.save(update_fields=["status", "assignee", "deadline", "assigned_by", "risk_level"])
         _transition_log(
             obj=locked,
             by=by,
             old=source,
             new=target,
             comment=comment,
-            extra={"assignee": assignee.pk, "deadline": deadline.isoformat()},
+            extra={
+                "assignee": assignee.pk,
+                "deadline": deadline.isoformat(),
+                "risk_level": locked.risk_level,
+            },
         )
         url = reverse("safety:hazard_detail", args=[locked.pk])
         school = locked.school

@@ -404,6 +404,7 @@ def hazard_action(request, pk, action):
                     assignee=data["assignee"],
                     deadline=data["deadline"],
                     comment=data["comment"],
+                    risk_level=data["risk_level"],
                 )
             elif action == "rectify":
                 services.hazard_rectify(

@@ -62,11 +62,13 @@ def test_it_runs_the_whole_workflow(as_director, as_staff, as_principal, hazard,
     deadline = TODAY() + datetime.timedelta(days=3)
     url = lambda a: reverse("safety:hazard_action", args=[hazard.pk, a])  # noqa: E731
     r = as_director.post(
-        url("assign"), {"assignee": staff.pk, "deadline": deadline.isoformat(), "comment": "尽快"}
+        url("assign"),
+        {"assignee": staff.pk, "deadline": deadline.isoformat(), "comment": "尽快", "risk_level": "major"},
     )
     assert r.status_code == 302
     hazard.refresh_from_db()
     assert hazard.status == HazardStatus.ASSIGNED and hazard.assignee == staff and hazard.deadline == deadline
+    assert hazard.risk_level == RiskLevel.MAJOR
     r = as_staff.post(
         url("rectify"), {"rectification": "清理杂物，张贴禁止堆放标识", "photos": [png_upload()]}
     )
@@ -100,7 +102,7 @@ def test_it_refuses_a_deadline_before_the_finding_date(as_director, hazard, staf
     early = hazard.found_on - datetime.timedelta(days=1)
     r = as_director.post(
         reverse("safety:hazard_action", args=[hazard.pk, "assign"]),
-        {"assignee": staff.pk, "deadline": early.isoformat()},
+        {"assignee": staff.pk, "deadline": early.isoformat(), "risk_level": "high"},
     )
     assert r.status_code == 400
     assert "整改期限不能早于发现日期" in r.content.decode()
@@ -134,7 +136,7 @@ def test_it_refuses_transitions_out_of_order_and_wrong_roles(as_staff, as_teache
 def test_it_refuses_an_assignee_from_another_school(as_director, hazard, outsider):
     r = as_director.post(
         reverse("safety:hazard_action", args=[hazard.pk, "assign"]),
-        {"assignee": outsider.pk, "deadline": TODAY().isoformat()},
+        {"assignee": outsider.pk, "deadline": TODAY().isoformat(), "risk_level": "high"},
     )
     assert r.status_code == 400
     hazard.refresh_from_db()
