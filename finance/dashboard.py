@@ -75,6 +75,8 @@ def cards(request):
                 order=20,
             )
         )
+    if role in (Role.PRINCIPAL, Role.ACCOUNTANT, Role.DIRECTOR):
+        found.extend(_budget_card(request))
     mine = school_requests.filter(requester=request.user).aggregate(
         rejected=Count("pk", filter=Q(status=RequestStatus.REJECTED)),
         pending=Count(
@@ -93,3 +95,29 @@ def cards(request):
             )
         )
     return found
+
+
+def _budget_card(request):
+    """Budget lines of this year at or above 90% use (one query)."""
+    from django.utils import timezone
+
+    from .models import BudgetLine
+    from .selectors import budget_rows, with_budget_use
+
+    lines = with_budget_use(
+        BudgetLine.objects.for_request(request).filter(year=timezone.localdate().year, is_active=True)
+    )
+    near = [r for r in budget_rows(lines) if r["pct"] >= 90]
+    if not near:
+        return []
+    over = [r for r in near if r["pct"] > 100]
+    return [
+        Card(
+            _("预算接近或超出"),
+            len(near),
+            reverse("finance:budget"),
+            DANGER if over else WARNING,
+            items=[(f"{r['line'].name} {r['pct']}%", reverse("finance:budget")) for r in near[:5]],
+            order=45,
+        )
+    ]

@@ -226,3 +226,60 @@ def test_the_stale_approval_reminder_is_idempotent(make_request, teacher, direct
     assert remind_stale_approvals.delay().get() == 1
     assert remind_stale_approvals.delay().get() == 0
     assert director.notifications.filter(title__contains="已等待审批").count() == 1
+
+
+def test_the_dashboard_warns_of_budget_lines_near_their_limit(as_principal, make_request, teacher, director):
+    req = make_request(teacher, lines=[line("柜子", 1, "450.00")])
+    from finance.models import BudgetLine as Line
+
+    Line.objects.filter(pk=req.budget_line_id).update(amount=Decimal("480.00"))
+    services.purchase_request_decide(obj=req, by=director, approve=True)
+    html = as_principal.get(reverse("dashboard")).content.decode()
+    assert "预算接近或超出" in html and "办公费 93%" in html
+
+
+def test_the_pdf_of_a_report_renders(as_principal, approved_request):
+    response = as_principal.get(reverse("reports:download", args=["finance.requests", "pdf"]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
+
+
+def test_list_pages_have_a_fixed_query_count(
+    client_for, school, teacher, director, principal, make_request, django_assert_max_num_queries
+):
+    for i in range(25):
+        make_request(teacher, title=f"请购{i}", lines=[line(quantity=1, unit_price="600.00")])
+        services.reimbursement_create(
+            school=school,
+            by=teacher,
+            purpose=f"报销{i}",
+            amount="10.00",
+            receipts=[
+                {
+                    "invoice_number": f"6600{i:04d}",
+                    "invoice_date": datetime.date.today(),
+                    "seller": "店",
+                    "amount": Decimal("10.00"),
+                }
+            ],
+        )
+        services.loan_create(
+            school=school, by=teacher, purpose=f"借款{i}", amount="10", settle_by=datetime.date.today()
+        )
+    for user, name, limit in [
+        (director, "finance:approvals", 16),
+        (principal, "finance:approvals", 16),
+        (director, "finance:reimbursement_list", 12),
+        (director, "finance:loan_list", 12),
+        (director, "finance:request_list", 12),
+    ]:
+        c = client_for(user)
+        with django_assert_max_num_queries(limit):
+            response = c.get(reverse(name))
+        assert response.status_code == 200
+    html = client_for(principal).get(reverse("finance:approvals")).content.decode()
+    assert html.count('data-testid="approval-card"') == 0  # the requests still wait for the director
+    assert html.count('data-testid="loan-card"') == 25
+    html = client_for(director).get(reverse("finance:approvals")).content.decode()
+    assert html.count('data-testid="approval-card"') == 25
+    assert html.count('data-testid="claim-card"') == 25  # claims waiting for a witness
