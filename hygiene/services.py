@@ -186,7 +186,7 @@ def absence_follow_up(*, obj, by, role, condition, called_at=None):
     if not (condition or "").strip():
         raise ValidationError(_("请填写随访情况。"))
     with transaction.atomic():
-        locked = SickAbsence.objects.select_for_update().select_related("room").get(pk=obj.pk)
+        locked = SickAbsence.objects.select_for_update(of=("self",)).select_related("room").get(pk=obj.pk)
         _require_room(by=by, role=role, room=locked.room)
         if locked.status != AbsenceStatus.ABSENT:
             raise ValidationError(_("幼儿已返园，无需再随访。"))
@@ -200,7 +200,7 @@ def absence_follow_up(*, obj, by, role, condition, called_at=None):
 def absence_return(*, obj, by, role, end_date, comment=""):
     _not_future(end_date, _("返园日期"))
     with transaction.atomic():
-        locked = SickAbsence.objects.select_for_update().select_related("room").get(pk=obj.pk)
+        locked = SickAbsence.objects.select_for_update(of=("self",)).select_related("room").get(pk=obj.pk)
         _require_room(by=by, role=role, room=locked.room)
         _check_transition(ABSENCE_TRANSITIONS, locked.status, AbsenceStatus.RETURNED, role)
         if end_date < locked.start_date:
@@ -483,7 +483,11 @@ def disinfection_record(
 def disinfection_correct(*, obj, by, concentration, note, reason):
     """Correct a disinfection record's tested concentration or note; the flag follows."""
     with transaction.atomic():
-        locked = DisinfectionRecord.objects.select_for_update().select_related("disinfectant").get(pk=obj.pk)
+        locked = (
+            DisinfectionRecord.objects.select_for_update(of=("self",))
+            .select_related("disinfectant")
+            .get(pk=obj.pk)
+        )
         changes = {"note": note}
         if locked.disinfectant is not None:
             if concentration is None or concentration < 0:

@@ -776,6 +776,15 @@ def _week_from(request):
 @school_view("hygiene.view")
 def ranking(request):
     week = _week_from(request)
+    if not request.GET.get("week"):  # the notice board shows the latest published week
+        latest = (
+            HygieneInspection.objects.for_request(request)
+            .filter(week__lte=week)
+            .order_by("-week")
+            .values_list("week", flat=True)
+            .first()
+        )
+        week = latest or week
     rows, personal = selectors.ranking(request.school, week)
     return render(
         request,

@@ -103,3 +103,69 @@ def test_the_meter_trend_chart_renders_on_a_tablet(
     page.goto(f"{live_server.url}/hygiene/meters/")
     assert page.locator("[data-testid=cost-chart] svg").is_visible()
     screenshot(page, "hygiene-meter-list-tablet")
+
+
+def test_staff_type_a_meter_reading_on_a_phone_and_a_lower_one_is_refused(
+    transactional_db, school, campus, staff, live_server, new_page
+):
+    meter = Meter.objects.create(
+        school=school,
+        campus=campus,
+        kind=MeterKind.ELECTRICITY,
+        name="教学楼电表",
+        unit_price=Decimal("0.65"),
+    )
+    month = timezone.localdate().replace(day=1)
+    prev = (month - datetime.timedelta(days=1)).replace(day=1)
+    services.meter_reading_record(meter=meter, by=staff, month=prev, value=Decimal(5000), read_on=prev)
+    page = new_page("phone")
+    login(page, live_server, "p_staff")
+    page.goto(f"{live_server.url}/hygiene/meters/{meter.pk}/read/")
+    page.fill("input[name=value]", "4990")
+    page.click("[data-testid=reading-form] button[type=submit]")
+    assert page.locator("[data-testid=form-errors]").get_by_text("低于上次读数").is_visible()
+    assert no_overflow(page)
+    screenshot(page, "hygiene-meter-reading-refused-phone")
+    page.fill("input[name=value]", "5420")
+    page.click("[data-testid=reading-form] button[type=submit]")
+    page.wait_for_url(f"**/hygiene/meters/{meter.pk}/")
+    reading = meter.readings.get(month=month)
+    assert reading.consumption == Decimal(420) and reading.cost == Decimal("273.00")
+    assert no_overflow(page)
+    screenshot(page, "hygiene-meter-detail-phone")
+
+
+PAGES = [
+    "/hygiene/health/",
+    "/hygiene/health/checks/",
+    "/hygiene/health/absences/",
+    "/hygiene/health/cases/",
+    "/hygiene/health/attendance/",
+    "/hygiene/inspections/",
+    "/hygiene/inspections/new/",
+    "/hygiene/problems/",
+    "/hygiene/ranking/",
+    "/hygiene/disinfection/",
+    "/hygiene/disinfection/new/",
+    "/hygiene/greening/tasks/",
+    "/hygiene/meters/",
+]
+
+
+def test_the_demo_pages_fit_a_phone(transactional_db, live_server, new_page):
+    from hygiene import demo as hygiene_demo
+    from logistics.demo import DEMO_PASSWORD, seed_organisation
+
+    _district, schools = seed_organisation()
+    for d in schools:
+        hygiene_demo.seed(d)
+    page = new_page("phone")
+    login(page, live_server, "director", DEMO_PASSWORD)
+    for path in PAGES:
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.status == 200, path
+        assert no_overflow(page), path
+    page.goto(f"{live_server.url}/hygiene/ranking/")
+    screenshot(page, "hygiene-ranking-phone")
+    page.goto(f"{live_server.url}/hygiene/health/attendance/")
+    screenshot(page, "hygiene-attendance-phone")
