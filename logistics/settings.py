@@ -9,6 +9,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab  # noqa: F401  (re-exported for readers of CELERY_BEAT_SCHEDULE)
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -140,6 +141,12 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Source maps (most of Bootstrap's 23 MB) are never fetched by users: compressing them with Brotli
+# made collectstatic take ~20 s of CPU. Serve them uncompressed.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Media is never served at a public URL: attachments go through logistics.views.attachment_download.
 MEDIA_URL = "/_media-not-public/"
