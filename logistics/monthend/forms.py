@@ -23,7 +23,7 @@ def month_choices(today=None, count=24):
 
 
 class MonthForm(forms.Form):
-    month = forms.ChoiceField(label=_("月份"))
+    month = forms.ChoiceField(label=_("月份"), widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
