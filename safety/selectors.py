@@ -101,11 +101,11 @@ def duty_today(qs, today=None):
 
 
 def weekly_mondays(period, today=None):
-    """Mondays in the period up to today whose week's inspection was due (due date passed)."""
+    """Mondays in the period whose week's inspection is due by `today` (due on the week's Friday)."""
     today = today or timezone.localdate()
     day = period.start + datetime.timedelta(days=(7 - period.start.weekday()) % 7)
     found = []
-    while day <= period.end and day <= today:
+    while day <= period.end and day + datetime.timedelta(days=4) <= today:
         found.append(day)
         day += datetime.timedelta(days=7)
     return found

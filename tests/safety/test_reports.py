@@ -205,3 +205,15 @@ def test_it_shows_safety_cards_with_a_fixed_number_of_queries(
     request.role = "teacher"
     assert [c.title for c in cards(request)] == ["今日值班"]
     assert Inspection.objects.filter(kind=InspectionKind.CLOSING).count() == 30
+
+
+def test_it_counts_a_week_only_once_its_inspection_is_due():
+    from safety.selectors import weekly_mondays
+
+    nov = Period.month(2026, 11)
+    assert weekly_mondays(nov, today=datetime.date(2026, 11, 16)) == [
+        datetime.date(2026, 11, 2),
+        datetime.date(2026, 11, 9),
+    ]
+    assert weekly_mondays(nov, today=datetime.date(2026, 11, 20))[-1] == datetime.date(2026, 11, 16)
+    assert len(weekly_mondays(OCT, today=OCT.end)) == 4
