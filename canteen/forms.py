@@ -41,7 +41,12 @@ class SampleForm(forms.Form):
         decimal_places=1,
         widget=forms.NumberInput(attrs={**TOUCH, "inputmode": "decimal", "step": "1"}),
     )
-    fridge = forms.ModelChoiceField(label=_("留样冰箱"), queryset=Fridge.objects.none(), empty_label=None)
+    fridge = forms.ModelChoiceField(
+        label=_("留样冰箱"),
+        queryset=Fridge.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("请选择留样冰箱。"), "invalid_choice": _("请选择在用的留样冰箱。")},
+    )
     fridge_temp = forms.DecimalField(
         label=_("冰箱温度（℃）"),
         max_digits=4,

@@ -94,7 +94,7 @@ def nutrition_by_day(school, start, end):
             **{
                 key: Sum(
                     ExpressionWrapper(
-                        F("grams") * F(f"food__{key}") / Decimal(100),
+                        F("grams") * F(f"food__{key}") * Decimal("0.01"),
                         output_field=DecimalField(max_digits=12, decimal_places=3),
                     )
                 )

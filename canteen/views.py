@@ -125,15 +125,16 @@ def sample_create(request):
     dish_id = request.POST.get("dish") or request.GET.get("dish")
     if dish_id and str(dish_id).isdigit():
         dish = MenuDish.objects.for_request(request).filter(pk=int(dish_id), day=day).first()
-    last_fridge = (
-        FoodSample.objects.for_request(request)
-        .filter(taken_by=request.user)
-        .order_by("-taken_at")
-        .values_list("fridge_id", flat=True)
-        .first()
-        if request.method == "GET"
-        else None
-    )
+    last_fridge = None
+    if request.method == "GET":
+        # the fridge this person used last, else the school's first one: one tap fewer
+        last_fridge = (
+            FoodSample.objects.for_request(request)
+            .filter(taken_by=request.user, fridge__is_active=True)
+            .order_by("-taken_at")
+            .values_list("fridge_id", flat=True)
+            .first()
+        ) or Fridge.objects.for_request(request).filter(is_active=True).values_list("pk", flat=True).first()
     initial = {
         "meal": dish.meal if dish else (request.GET.get("meal") or services.current_meal(school)),
         "dish": dish.pk if dish else None,
@@ -161,6 +162,20 @@ def sample_create(request):
         else:
             messages.success(request, _("已留样：%(s)s") % {"s": sample.dish_name})
             return redirect(f"{reverse('canteen:sample_today')}?meal={sample.meal}")
+    elif request.method == "POST":
+        # show every rule broken at once, not only the fields the form itself rejected
+        try:
+            services.check_sample_values(
+                cfg,
+                quantity_g=request.POST.get("quantity_g", ""),
+                fridge_temp=request.POST.get("fridge_temp", ""),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                if field not in form.errors:
+                    form.add_error(field, errors)
+        if cfg.sample_photo_required and not request.FILES.get("photo") and "photo" not in form.errors:
+            form.add_error("photo", _("本校要求留样拍照：请拍摄留样照片。"))
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -496,7 +511,12 @@ def pantry_count(request):
 # --- menus and nutrition ------------------------------------------------------------------------
 @school_view("canteen.view")
 def menu_list(request):
-    qs = Menu.objects.for_request(request).annotate(dish_count=Count("dishes")).select_related("published_by")
+    qs = (
+        Menu.objects.for_request(request)
+        .annotate(dish_count=Count("dishes"))
+        .select_related("published_by")
+        .order_by("-week_start")
+    )
     ctx = _page(request, qs)
     ctx["this_week"] = services.week_start_of(timezone.localdate())
     ctx["next_week"] = ctx["this_week"] + datetime.timedelta(days=7)
