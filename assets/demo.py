@@ -13,7 +13,7 @@ from logistics.models import Department, Membership
 from logistics.reports.base import Period
 
 from . import services
-from .choices import DisposalKind, Frequency, StocktakeKind, Urgency
+from .choices import AssetAction, AssetStatus, DisposalKind, Frequency, StocktakeKind, Urgency
 from .models import (
     Asset,
     AssetCategory,
@@ -74,7 +74,8 @@ def seed(demo):
     now = timezone.now()
     two_months_ago = now - datetime.timedelta(days=60)
 
-    registered = []
+    # the opening ledger (期初建账) in one go: codes from the school's counter, one history row each
+    plan = []
     for n, room in enumerate(demo.rooms):
         if room.room_type == RoomType.CLASSROOM:
             items = CLASS_ITEMS
@@ -82,21 +83,43 @@ def seed(demo):
             items = OFFICE_ITEMS
         else:
             items = FUNCTION_ITEMS
-        for k, (name, spec, code, price) in enumerate(items):
-            bought = today - datetime.timedelta(days=200 + 90 * ((n + k) % 12))
-            registered += services.asset_register(
+        for k, item in enumerate(items):
+            plan.append((room, item, today - datetime.timedelta(days=200 + 90 * ((n + k) % 12))))
+    codes = services.next_codes(school, len(plan))
+    registered = Asset.objects.bulk_create(
+        [
+            Asset(
                 school=school,
-                by=staff,
+                code=code,
                 name=name,
                 spec=spec,
-                category=cats[code],
+                category=cats[cat],
                 unit_price=Decimal(price),
                 purchase_date=bought,
                 room=room,
                 custodian=room.responsible,
+                status=AssetStatus.IN_USE,
                 funding="公用经费",
                 source_ref="期初建账",
             )
+            for code, (room, (name, spec, cat, price), bought) in zip(codes, plan, strict=True)
+        ]
+    )
+    AssetEvent.objects.bulk_create(
+        [
+            AssetEvent(
+                school=school,
+                asset=a,
+                action=AssetAction.REGISTER,
+                to_status=a.status,
+                to_room=a.room,
+                to_custodian=a.custodian,
+                by=staff,
+                comment="期初建账",
+            )
+            for a in registered
+        ]
+    )
     # registered two months ago, so last month's reconciliation has an opening balance
     ids = [a.pk for a in registered]
     Asset.objects.filter(pk__in=ids).update(created_at=two_months_ago)

@@ -11,7 +11,6 @@ SECTION = NavSection(
         NavItem(_("房间财产登记表"), "assets:room_index", "assets.view"),
         NavItem(_("借用"), "assets:loan_list", "assets.manage"),
         NavItem(_("报废/转让审批"), "assets:disposal_list", "assets.manage"),
-        NavItem(_("报废/转让审批"), "assets:disposal_list", "assets.approve"),
         NavItem(_("盘点"), "assets:stocktake_list", "assets.view"),
         NavItem(_("月度结账"), "assets:reconciliation_list", "assets.view"),
         NavItem(_("损坏赔偿"), "assets:damage_list", "assets.view"),

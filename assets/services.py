@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -1127,18 +1127,20 @@ def stocktake_open(*, school, by, title: str, kind: str, rooms=None, note: str =
         )
         if rooms:
             st.rooms.set(rooms)
-        qs = Asset.objects.filter(school=school, status__in=ON_BOOKS)
+        # one INSERT ... SELECT: 100,000 assets take about a second instead of a Python loop
+        where = ["school_id = %s", "status IN (" + ", ".join(["%s"] * len(ON_BOOKS)) + ")"]
+        params = [st.pk, LineResult.PENDING, school.pk, *[str(s) for s in ON_BOOKS]]
         if rooms:
-            qs = qs.filter(room__in=rooms)
-        batch = []
-        for pk, code, room_id in qs.values_list("pk", "code", "room_id").iterator(chunk_size=5000):
-            batch.append(
-                StocktakeLine(school=school, stocktake=st, asset_id=pk, code=code, expected_room_id=room_id)
+            where.append("room_id IN (" + ", ".join(["%s"] * len(rooms)) + ")")
+            params += [r.pk for r in rooms]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {StocktakeLine._meta.db_table} "  # noqa: S608 - table name from the model
+                "(school_id, stocktake_id, asset_id, code, expected_room_id, result) "
+                f"SELECT school_id, %s, id, code, room_id, %s FROM {Asset._meta.db_table} "
+                f"WHERE {' AND '.join(where)}",
+                params,
             )
-            if len(batch) >= 5000:
-                StocktakeLine.objects.bulk_create(batch)
-                batch = []
-        StocktakeLine.objects.bulk_create(batch)
         record_creation(obj=st, by=by)
     return st
 

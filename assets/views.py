@@ -750,23 +750,29 @@ def stocktake_detail(request, pk):
         request, Stocktake.objects.select_related("opened_by", "submitted_by", "closed_by"), pk=pk
     )
     counts = selectors.stocktake_counts(st)
-    rooms = (
+    progress = (
         StocktakeLine.objects.filter(stocktake=st, expected_room__isnull=False)
-        .values("expected_room", "expected_room__name", "expected_room__campus__name")
+        .values("expected_room_id")
         .annotate(
             total=Count("id"),
             done=Count("id", filter=~Q(result__in=[LineResult.PENDING, LineResult.MISSING])),
         )
-        .order_by("expected_room__campus__name", "expected_room__name")
+        .order_by()
     )
     if not st.whole_school:
-        scope_rooms = st.rooms.select_related("campus").order_by("campus__name", "name")
+        scope_rooms = list(st.rooms.select_related("campus").order_by("campus__name", "name"))
     else:
-        scope_rooms = (
+        scope_rooms = list(
             Room.objects.filter(school=request.school)
             .select_related("campus")
             .order_by("campus__name", "name")
         )
+    by_room = {p["expected_room_id"]: p for p in progress}
+    room_progress = [
+        {"room": r, "total": by_room[r.pk]["total"], "done": by_room[r.pk]["done"]}
+        for r in scope_rooms
+        if r.pk in by_room
+    ]
     result = request.GET.get("result", "")
     lines = StocktakeLine.objects.filter(stocktake=st).select_related(
         "asset", "expected_room", "found_room", "scanned_by"
@@ -782,7 +788,7 @@ def stocktake_detail(request, pk):
         {
             "st": st,
             "counts": counts,
-            "room_progress": rooms,
+            "room_progress": room_progress,
             "scope_rooms": scope_rooms,
             "page_obj": page,
             "is_paginated": page.has_other_pages(),

@@ -356,3 +356,33 @@ def test_it_creates_store_items_and_refuses_duplicates(as_staff, school):
     r = as_staff.post(reverse("assets:store_item_create"), data)
     assert r.status_code == 200 and form_errors(r)
     assert StoreItem.objects.filter(school=school).count() == 1
+
+
+def test_it_pins_the_stocktake_pages_query_counts(
+    as_staff, school, room, staff, make_asset, django_assert_max_num_queries
+):
+    from assets.choices import StocktakeKind
+
+    make_asset(room=room, units=3)
+    st = services.stocktake_open(school=school, by=staff, title="盘点", kind=StocktakeKind.TERM_END)
+    services.stocktake_scan(obj=st, by=staff, room=room, code="UNKNOWN-0")  # so the lists are not empty
+    urls = [
+        reverse("assets:stocktake_detail", args=[st.pk]),
+        reverse("assets:stocktake_room", args=[st.pk, room.pk]),
+    ]
+    counts = []
+    for url in urls:
+        with django_assert_max_num_queries(20) as q:
+            assert as_staff.get(url).status_code == 200
+        counts.append(len(q.captured_queries))
+    more = make_asset(room=room, units=60)
+    from assets.models import StocktakeLine
+
+    StocktakeLine.objects.bulk_create(
+        [StocktakeLine(school=school, stocktake=st, asset=a, code=a.code, expected_room=room) for a in more]
+    )
+    for code in [a.code for a in more[:30]] + ["UNKNOWN-1", "UNKNOWN-2"]:
+        services.stocktake_scan(obj=st, by=staff, room=room, code=code)
+    for url, n in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(n):
+            assert as_staff.get(url).status_code == 200
