@@ -15,6 +15,7 @@ from .models import (
     DisinfectionRecord,
     GreeningPlan,
     HygieneCriterion,
+    HygieneSettings,
     Meter,
     ResponsibilityArea,
 )
@@ -381,3 +382,15 @@ class GreeningDoneForm(forms.Form):
 class CorrectReadingForm(forms.Form):
     value = forms.DecimalField(label=_("正确读数"), max_digits=12, decimal_places=2, min_value=0)
     reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+
+class HygieneSettingsForm(forms.ModelForm):
+    class Meta:
+        model = HygieneSettings
+        fields = ["spike_factor", "cluster_threshold"]
+
+    def clean_spike_factor(self):
+        value = self.cleaned_data.get("spike_factor")
+        if value is not None and value > 10:
+            raise forms.ValidationError(_("倍数不合理（应在 1.01 到 10 之间）。"))
+        return value

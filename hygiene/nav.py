@@ -14,6 +14,8 @@ SECTIONS = [
             NavItem(_("整改问题"), "hygiene:problem_list", "hygiene.view"),
             NavItem(_("卫生评比"), "hygiene:ranking", "hygiene.view"),
             NavItem(_("消毒记录"), "hygiene:disinfection_list", "hygiene.view"),
+            NavItem(_("幼儿名单"), "hygiene:child_list", "health.manage"),
+            NavItem(_("卫生保健设置"), "hygiene:settings", "hygiene.manage"),
         ],
     ),
     NavSection(

@@ -627,13 +627,14 @@ def meter_spike_alert(*, reading_id) -> int:
     meter = reading.meter
     return notify(
         school=reading.school,
-        title=_("用量异常：%(m)s %(month)s 用量 %(c)s%(u)s，超过前三月平均 %(b)s%(u)s 的 1.5 倍")
+        title=_("用量异常：%(m)s %(month)s 用量 %(c)s%(u)s，超过前三月平均 %(b)s%(u)s 的 %(f)s 倍")
         % {
             "m": meter.name,
             "month": f"{reading.month.year}年{reading.month.month}月",
             "c": f"{reading.consumption:g}",
             "b": f"{reading.baseline:g}",
             "u": meter.unit,
+            "f": f"{HygieneSettings.for_school(reading.school).spike_factor.normalize():f}",
         },
         body=_("可能存在跑冒滴漏或浪费（长明灯、长流水），请检查。"),
         url=reverse("hygiene:meter_detail", args=[meter.pk]),
@@ -662,16 +663,20 @@ def greening_tasks_generate(*, today=None, school=None) -> int:
     plans = GreeningPlan.objects.filter(is_active=True)
     if school is not None:
         plans = plans.filter(school=school)
+    due = [(plan, period) for plan in plans if (period := greening_period(plan, today)) is not None]
+    existing = set(
+        GreeningTask.objects.filter(
+            plan__in=[p for p, _x in due], period__in={period[0] for _p, period in due}
+        ).values_list("plan_id", "period")
+    )
     created = 0
-    existing = set(GreeningTask.objects.filter(plan__in=plans).values_list("plan_id", "period"))
-    for plan in plans.iterator():
-        period = greening_period(plan, today)
-        if period is None or (plan.pk, period[0]) in existing:
+    for plan, (key, due_date) in due:
+        if (plan.pk, key) in existing:
             continue
         try:
             with transaction.atomic():
                 GreeningTask.objects.create(
-                    school_id=plan.school_id, plan=plan, period=period[0], due_date=period[1]
+                    school_id=plan.school_id, plan=plan, period=key, due_date=due_date
                 )
             created += 1
         except IntegrityError:  # a concurrent run created it

@@ -51,6 +51,7 @@ urlpatterns = [
     path("meters/<int:pk>/edit/", views.MeterUpdate.as_view(), name="meter_update"),
     path("meters/<int:pk>/read/", views.reading_create, name="reading_create"),
     path("readings/<int:pk>/correct/", views.reading_correct, name="reading_correct"),
+    path("settings/", views.settings_edit, name="settings"),
     # greening
     path("greening/plans/", views.PlanList.as_view(), name="plan_list"),
     path("greening/plans/new/", views.PlanCreate.as_view(), name="plan_create"),

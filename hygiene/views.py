@@ -50,6 +50,7 @@ from .forms import (
     FollowUpForm,
     GreeningDoneForm,
     GreeningPlanForm,
+    HygieneSettingsForm,
     InfectiousCaseForm,
     InspectionForm,
     MeterForm,
@@ -70,6 +71,7 @@ from .models import (
     HygieneInspection,
     HygieneProblem,
     HygieneScore,
+    HygieneSettings,
     InfectiousCase,
     Meter,
     MeterReading,
@@ -1022,7 +1024,7 @@ def reading_create(request, pk):
             _add_errors(form, exc)
         else:
             if reading.flagged:
-                messages.warning(request, _("已保存。本月用量超过前三个月平均值的1.5倍，请排查跑冒滴漏。"))
+                messages.warning(request, _("已保存。本月用量明显超过前三个月平均值，请排查跑冒滴漏。"))
             else:
                 messages.success(request, _("已保存读数。"))
             return redirect("hygiene:meter_detail", pk=meter.pk)
@@ -1037,6 +1039,19 @@ def reading_create(request, pk):
             "title": _("抄表"),
         },
     )
+
+
+@school_view("hygiene.manage")
+def settings_edit(request):
+    from logistics.services import save_with_log
+
+    obj = HygieneSettings.for_school(request.school)
+    form = HygieneSettingsForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        save_with_log(form=form, by=request.user)
+        messages.success(request, _("已保存。"))
+        return redirect("hygiene:settings")
+    return render(request, "hygiene/form.html", {"form": form, "title": _("卫生保健设置")})
 
 
 # --- greening ----------------------------------------------------------------------------------------

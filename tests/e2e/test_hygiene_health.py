@@ -167,5 +167,8 @@ def test_the_demo_pages_fit_a_phone(transactional_db, live_server, new_page):
         assert no_overflow(page), path
     page.goto(f"{live_server.url}/hygiene/ranking/")
     screenshot(page, "hygiene-ranking-phone")
+    assert page.locator("[data-testid=notice-board] tbody tr").count() >= 6  # the latest inspected week
     page.goto(f"{live_server.url}/hygiene/health/attendance/")
     screenshot(page, "hygiene-attendance-phone")
+    page.goto(f"{live_server.url}/hygiene/inspections/new/")
+    screenshot(page, "hygiene-inspection-form-phone")

@@ -170,3 +170,14 @@ def test_an_inactive_meter_takes_no_readings(staff, water_meter):
     water_meter.save()
     with pytest.raises(ValidationError):
         read(water_meter, staff, 1, 10)
+
+
+def test_the_school_sets_its_own_spike_factor(as_director, as_health, staff, water_meter):
+    url = reverse("hygiene:settings")
+    assert errors(as_director.post(url, {"spike_factor": "0.5", "cluster_threshold": 2}))
+    assert errors(as_director.post(url, {"spike_factor": "50", "cluster_threshold": 2}))
+    assert as_director.post(url, {"spike_factor": "2.00", "cluster_threshold": 3}).status_code == 302
+    for back, value in [(4, 1000), (3, 1200), (2, 1400), (1, 1600)]:
+        read(water_meter, staff, back, value)
+    assert not read(water_meter, staff, 0, 1950).flagged  # 350 is 1.75×: below this school's 2×
+    assert as_health.get(url).status_code == 200
