@@ -50,6 +50,25 @@ from .models import BudgetLine, IncomeEntry, MonthlyStatement, PurchaseRequest, 
 PAGE_SIZE = 50
 
 
+def read_view(view):
+    """Lists and details: staff who raise requests, and finance viewers (the bureau reads, never writes)."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request, "school", None) is None:
+            raise PermissionDenied
+        if not (can(request, "finance.request") or can(request, "finance.view")):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _add_errors(form, exc: ValidationError):
     for msg in exc.messages:
         form.add_error(None, msg)
@@ -77,7 +96,7 @@ def _role_label(request):
 
 
 # --- purchase requests ------------------------------------------------------------------------
-@school_view("finance.request")
+@read_view
 def request_list(request):
     qs = selectors.visible_requests(request).select_related("requester", "budget_line")
     status = request.GET.get("status", "")
@@ -245,7 +264,7 @@ def _request_context(request, req):
     }
 
 
-@school_view("finance.request")
+@read_view
 def request_detail(request, pk):
     req = scoped_or_404(
         request,
@@ -417,7 +436,7 @@ def approvals(request):
 
 
 # --- reimbursements ---------------------------------------------------------------------------
-@school_view("finance.request")
+@read_view
 def reimbursement_list(request):
     qs = selectors.visible_reimbursements(request).select_related("claimant", "budget_line")
     status = request.GET.get("status", "")
@@ -470,7 +489,7 @@ def reimbursement_create(request):
     )
 
 
-@school_view("finance.request")
+@read_view
 def reimbursement_detail(request, pk):
     reimb = scoped_or_404(
         request,
@@ -554,7 +573,7 @@ def reimbursement_pay(request, pk):
 
 
 # --- loans ------------------------------------------------------------------------------------
-@school_view("finance.request")
+@read_view
 def loan_list(request):
     qs = selectors.visible_loans(request).select_related("borrower")
     status = request.GET.get("status", "")
@@ -586,7 +605,7 @@ def loan_create(request):
     return render(request, "generic/form.html", {"form": form, "title": _("借款申请")})
 
 
-@school_view("finance.request")
+@read_view
 def loan_detail(request, pk):
     loan = scoped_or_404(
         request,

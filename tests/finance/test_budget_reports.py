@@ -283,3 +283,14 @@ def test_list_pages_have_a_fixed_query_count(
     html = client_for(director).get(reverse("finance:approvals")).content.decode()
     assert html.count('data-testid="approval-card"') == 25
     assert html.count('data-testid="claim-card"') == 25  # claims waiting for a witness
+
+
+def test_income_is_recorded_by_the_accountant(as_accountant, as_teacher, school, accountant):
+    url = reverse("finance:income_list")
+    assert as_teacher.get(url).status_code == 403
+    response = as_accountant.post(
+        url, {"on": datetime.date.today().isoformat(), "source": "保育教育费收入", "amount": "86400.00"}
+    )
+    assert response.status_code == 302
+    entry = IncomeEntry.objects.get()
+    assert entry.recorded_by == accountant and entry.amount == Decimal("86400.00")

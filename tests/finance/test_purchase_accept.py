@@ -142,3 +142,21 @@ def test_the_buyer_is_refused_in_the_accept_view(as_staff, approved_request, sta
     assert response.status_code == 200 and "验收人不能是采购人本人" in page_errors(response)
     req.refresh_from_db()
     assert req.status == RequestStatus.PURCHASED
+
+
+def test_the_quote_view_adds_a_quote_and_refuses_bad_input(as_teacher, make_request, teacher, today):
+    from finance.models import Quote
+
+    req = make_request(teacher)
+    url = reverse("finance:quote_add", args=[req.pk])
+    response = as_teacher.post(url, {"supplier": "甲公司", "amount": "-3", "quoted_on": today.isoformat()})
+    assert response.status_code == 200 and "大于或等于" in page_errors(response)
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    response = as_teacher.post(url, {"supplier": "甲公司", "amount": "30", "quoted_on": tomorrow})
+    assert "报价日期不能晚于今天。" in page_errors(response)
+    assert not Quote.objects.exists()
+    response = as_teacher.post(
+        url, {"supplier": "甲公司", "amount": "300.00", "quoted_on": today.isoformat()}
+    )
+    assert response.status_code == 302
+    assert Quote.objects.get().added_by == teacher

@@ -270,3 +270,23 @@ def test_the_loan_views(as_teacher, as_principal, as_accountant, teacher):
     loan.refresh_from_db()
     assert loan.status == LoanStatus.SETTLED
     assert as_teacher.get(reverse("finance:loan_detail", args=[loan.pk])).status_code == 200
+
+
+def test_the_sign_and_pay_views(client_for, school, teacher, director, principal, accountant):
+    reimb = claim(school, teacher)
+    sign = reverse("finance:reimbursement_sign", args=[reimb.pk])
+    assert client_for(director).post(sign, {"decision": "reject"}).status_code == 302
+    reimb.refresh_from_db()
+    assert reimb.status == ReimbursementStatus.PENDING_WITNESS  # a rejection needs a reason
+    client_for(director).post(sign, {"decision": "sign", "seen_status": "pending_witness"})
+    client_for(principal).post(sign, {"decision": "sign", "seen_status": "pending_principal"})
+    pay = reverse("finance:reimbursement_pay", args=[reimb.pk])
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    client_for(accountant).post(pay, {"on": tomorrow.isoformat()})
+    reimb.refresh_from_db()
+    assert reimb.status == ReimbursementStatus.APPROVED  # a future payment date is refused
+    client_for(accountant).post(pay, {"on": datetime.date.today().isoformat()})
+    reimb.refresh_from_db()
+    assert reimb.status == ReimbursementStatus.PAID and reimb.paid_by == accountant
+    html = client_for(teacher).get(reverse("finance:reimbursement_detail", args=[reimb.pk])).content.decode()
+    assert html.count('class="sign"') == 3 and "未签" not in html
