@@ -180,6 +180,18 @@ class PendingQueue:
             if have < count_per_school:
                 self.queues[school.pk].extend(add_pending_requests(school, count_per_school - have))
 
+    def discard(self):
+        """Cancel what a level did not use, so the next run's queue is the same size."""
+        from finance.choices import RequestStatus
+
+        rest = [pk for q in self.queues.values() for pk in q]
+        for q in self.queues.values():
+            q.clear()
+        if rest:
+            _model("finance.PurchaseRequest").objects.filter(pk__in=rest).update(
+                status=RequestStatus.CANCELLED
+            )
+
     def pop(self, school_id):
         with self.lock:
             q = self.queues[school_id]
@@ -220,7 +232,19 @@ def finance_pages(ctx) -> list[Page]:
     def prepare(schools, expected_requests):
         pending.prepare(schools, max(5, math.ceil(expected_requests / max(1, len(schools)))) + 5)
 
+    def ensure_queue(schools, expected_requests):
+        """At least 20 requests waiting for the principal in each school (a real morning's queue)."""
+        from logistics.district import add_pending_requests
+
+        for school in schools:
+            have = PurchaseRequest.objects.filter(
+                school=school, status=RequestStatus.PENDING_PRINCIPAL
+            ).count()
+            if have < 20:
+                add_pending_requests(school, 20 - have)
+
     def verify(page, ctx, started):
+        pending.discard()
         used = list(pending.used)
         done = PurchaseRequest.objects.filter(pk__in=used, status=RequestStatus.APPROVED).count()
         if done != len(used):
@@ -233,6 +257,7 @@ def finance_pages(ctx) -> list[Page]:
             "采购审批队列（校长）",
             role=Role.PRINCIPAL,
             request=lambda s, n: ("GET", queue_url, None),
+            prepare=ensure_queue,
         ),
         Page(
             "approve",

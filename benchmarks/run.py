@@ -52,7 +52,7 @@ def parse_args(argv=None):
     p.add_argument(
         "--users", default=None, help="concurrency levels, comma separated (default 1,20; quick 1,3)"
     )
-    p.add_argument("--duration", type=float, default=None, help="seconds per page and level (default 10)")
+    p.add_argument("--duration", type=float, default=None, help="seconds per page and level (default 8)")
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     p.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE for gunicorn (default 60)")
     p.add_argument("--pages", default="", help="only these page keys, comma separated")
@@ -68,7 +68,7 @@ def parse_args(argv=None):
         args.big_school_assets if args.big_school_assets is not None else (2000 if q else 100000)
     )
     args.levels = [int(x) for x in (args.users or ("1,3" if q else "1,20")).split(",")]
-    args.duration = args.duration or (1.0 if q else 10.0)
+    args.duration = args.duration or (1.0 if q else 8.0)
     args.excel_rows = 2000 if q else 100_000
     args.pdf_rows = 20 if q else 2000
     if args.output is None and not q:
@@ -534,7 +534,7 @@ def drive(page, pool, levels, duration, quick):
             schools = sorted({s.school_id for s in sessions})
             page.prepare(
                 [s for s in pool.ctx.schools_for(page) if s.pk in schools] or pool.ctx.schools_for(page),
-                min(max_requests, int(duration * 150)) + 10,
+                min(max_requests, int(duration * 60)) + 10,
             )
         # warm-up: a few requests, not measured
         run_load(sessions[:2], make, duration=30, max_requests=min(4, 2 * len(sessions)), expect=page.expect)
