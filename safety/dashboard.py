@@ -14,12 +14,14 @@ from logistics.permissions import can
 from . import selectors
 from .choices import DrillKind, InspectionStatus
 from .models import DutyShift, FireEquipment, Hazard, Inspection, Visitor
+from .services import settings_for_schools
 
 
 def cards(request):
     if getattr(request, "school", None) is None or not can(request, "safety.view"):
         return []
     today = timezone.localdate()
+    settings = settings_for_schools([request.school])[request.school.pk]
     found = []
     if can(request, "safety.inspect"):
         open_qs = (
@@ -75,7 +77,7 @@ def cards(request):
                 )
             )
     if can(request, "safety.manage"):
-        behind = [s for s in selectors.drill_status(request.school, today) if s[4]]
+        behind = [s for s in selectors.drill_status(request.school, today, settings) if s[4]]
         if behind:
             found.append(
                 Card(
@@ -89,12 +91,15 @@ def cards(request):
             )
     if can(request, "visitors.record"):
         inside = list(selectors.visitors_inside(Visitor.objects.for_request(request))[:5])
+        closing = settings.closing_time
+        after_closing = bool(inside) and timezone.localtime().time() >= closing
         found.append(
             Card(
                 _("仍在校内的访客"),
                 len(inside) if len(inside) < 5 else f"{len(inside)}+",
                 reverse("safety:visitor_list"),
-                WARNING if inside else OK,
+                DANGER if after_closing else (WARNING if inside else OK),
+                note=_("已过闭园时间 %(t)s，请核实离校") % {"t": f"{closing:%H:%M}"} if after_closing else "",
                 items=[(f"{v.name} · {timezone.localtime(v.time_in):%m-%d %H:%M}", "") for v in inside],
                 order=23,
             )

@@ -69,13 +69,14 @@ def last_drills(school_ids) -> dict:
     return found
 
 
-def drill_status(school, today=None):
+def drill_status(school, today=None, settings=None):
     """[(kind, label, interval label, last held, behind)] for the school's drill kinds."""
     from .choices import DrillInterval
     from .services import drill_behind, settings_for_schools
 
     today = today or timezone.localdate()
-    settings = settings_for_schools([school])[school.pk]  # read-only: never writes on a page view
+    # read-only: a page view never writes the settings row
+    settings = settings or settings_for_schools([school])[school.pk]
     last = last_drills([school.pk]).get(school.pk, {})
     behind = set(drill_behind(settings, last, today))
     return [

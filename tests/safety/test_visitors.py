@@ -173,3 +173,16 @@ def test_it_keeps_id_numbers_out_of_the_change_log(as_guard, as_teacher):
     ct = ContentType.objects.get_for_model(Visitor)
     page = as_teacher.get(reverse("object_history", args=[ct.pk, visitor.pk])).content.decode()
     assert ID not in page
+
+
+def test_it_warns_the_guard_on_the_dashboard_after_closing(as_guard, guard, school):
+    from safety import services
+
+    settings = services.get_settings(school)
+    settings.closing_time = datetime.time(0, 0)
+    settings.save()
+    Visitor.objects.create(
+        school=school, registered_by=guard, **{k: v for k, v in _data().items() if k != "time_in"}
+    )
+    page = as_guard.get(reverse("dashboard")).content.decode()
+    assert "已过闭园时间 00:00" in page and "张伟" in page
