@@ -157,10 +157,14 @@ class DrillRecordForm(SchoolScopedForm):
 
     field_order = ["held_on", "participants", "floors", "evacuation_minutes", "evacuation_secs"]
 
+    photos = PhotosField(label=_("现场照片"))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("held_on", "participants", "floors"):
             self.fields[name].required = True
+        if self.instance.status == "done":
+            del self.fields["photos"]  # photos come with the record; corrections change the figures
         if self.instance.evacuation_seconds is not None:
             m, s = divmod(self.instance.evacuation_seconds, 60)
             self.initial.setdefault("evacuation_minutes", m)

@@ -634,7 +634,8 @@ def drill_plan(*, school, by, kind, title, planned_on, plan="") -> Drill:
     return drill
 
 
-def drill_record(*, obj: Drill, by, **results) -> Drill:
+def drill_record(*, obj: Drill, by, photos=(), **results) -> Drill:
+    photos = check_photos(photos)
     unknown = set(results) - set(DRILL_RESULT_FIELDS)
     if unknown:
         raise ValueError(unknown)
@@ -652,6 +653,7 @@ def drill_record(*, obj: Drill, by, **results) -> Drill:
         locked.status, locked.recorded_by = DrillStatus.DONE, by
         locked.full_clean()
         locked.save()
+        _save_photos(school=locked.school, by=by, photos=photos, target=locked)
         _transition_log(obj=locked, by=by, old=DrillStatus.PLANNED, new=DrillStatus.DONE)
     return locked
 

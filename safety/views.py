@@ -459,7 +459,7 @@ def drill_detail(request, pk):
 def drill_record(request, pk):
     drill = scoped_or_404(request, Drill, pk=pk)
     correcting = drill.status == DrillStatus.DONE
-    form = DrillRecordForm(request.POST or None, instance=drill, school=request.school)
+    form = DrillRecordForm(request.POST or None, request.FILES or None, instance=drill, school=request.school)
     reason_form = CorrectionReasonForm(request.POST or None) if correcting else None
     if request.method == "POST" and form.is_valid() and (reason_form is None or reason_form.is_valid()):
         try:
@@ -471,7 +471,12 @@ def drill_record(request, pk):
                     reason=reason_form.cleaned_data["reason"],
                 )
             else:
-                services.drill_record(obj=Drill.objects.get(pk=drill.pk), by=request.user, **form.results())
+                services.drill_record(
+                    obj=Drill.objects.get(pk=drill.pk),
+                    by=request.user,
+                    photos=form.cleaned_data.get("photos") or [],
+                    **form.results(),
+                )
             messages.success(request, _("演练记录已保存。"))
             return redirect("safety:drill_detail", pk=drill.pk)
         except ValidationError as exc:

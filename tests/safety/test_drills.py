@@ -5,12 +5,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from logistics.attachments import attachments_for
 from logistics.choices import ChangeAction
-from logistics.models import ChangeLog
+from logistics.models import Attachment, ChangeLog
 from safety import selectors, services
 from safety.choices import DrillInterval, DrillKind, DrillStatus
 from safety.models import Drill
 from tests.helpers import assert_login_required, assert_status, form_errors
+
+from .conftest import fake_image, png_upload
 
 TODAY = timezone.localdate
 
@@ -75,10 +78,15 @@ def test_it_plans_records_and_corrects_a_drill(as_director, school, director):
         "reflection": "楼梯口拥堵",
         "follow_up": "调整路线",
     }
-    r = as_director.post(url, data)
+    r = as_director.post(url, {**data, "photos": [fake_image()]})  # not an image: nothing written
+    assert r.status_code == 200 and form_errors(r)
+    drill.refresh_from_db()
+    assert drill.status == DrillStatus.PLANNED and Attachment.objects.count() == 0
+    r = as_director.post(url, {**data, "photos": [png_upload()]})
     assert r.status_code == 302
     drill.refresh_from_db()
     assert drill.status == DrillStatus.DONE and drill.evacuation_seconds == 145 and drill.too_slow
+    assert attachments_for(drill).count() == 1
     detail = as_director.get(reverse("safety:drill_detail", args=[drill.pk])).content.decode()
     assert "2分25秒" in detail and "too-slow" in detail
     # after recording, changes need a reason and go to the change log
