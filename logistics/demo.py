@@ -184,6 +184,25 @@ def seed_organisation():
     return district, [kindergarten, primary]
 
 
+def seed_all():
+    """The organisation plus each domain app's demo records (<app>/demo.py: seed(demo_school))."""
+    from importlib import import_module
+
+    from .navigation import APP_ORDER
+
+    district, schools = seed_organisation()
+    for app in APP_ORDER[1:]:
+        try:
+            module = import_module(f"{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.demo":
+                raise
+            continue
+        for demo in schools:
+            module.seed(demo)
+    return district, schools
+
+
 def demo_accounts():
     """(username, name, what they are) for the README and the `make run` banner."""
     rows = [(u, n, f"星城区实验幼儿园 · {r.label}") for u, n, r, _p in KINDERGARTEN_PEOPLE]

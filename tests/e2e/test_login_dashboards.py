@@ -1,6 +1,6 @@
 import pytest
 
-from logistics.demo import DEMO_PASSWORD, seed_organisation
+from logistics.demo import DEMO_PASSWORD, seed_all
 from tests.e2e.conftest import WIDTHS, login, screenshot
 
 ROLES = ["principal", "director", "staff", "canteen", "health", "accountant", "teacher", "guard", "bureau"]
@@ -8,7 +8,7 @@ ROLES = ["principal", "director", "staff", "canteen", "health", "accountant", "t
 
 @pytest.fixture
 def demo(transactional_db):
-    seed_organisation()
+    seed_all()
 
 
 @pytest.mark.parametrize("device", list(WIDTHS))

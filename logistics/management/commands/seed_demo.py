@@ -1,11 +1,8 @@
-from importlib import import_module
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from logistics.demo import DEMO_PASSWORD, demo_accounts, seed_organisation
-from logistics.navigation import APP_ORDER
+from logistics.demo import DEMO_PASSWORD, demo_accounts, seed_all
 
 
 class Command(BaseCommand):
@@ -20,17 +17,7 @@ class Command(BaseCommand):
                 "DEBUG 已关闭：演示数据只能在开发环境创建 (seed_demo refuses to run with DEBUG off)."
             )
         with transaction.atomic():
-            district, schools = seed_organisation()
-            # Each domain app may add its demo records in <app>/demo.py: seed(demo_school).
-            for app in APP_ORDER[1:]:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
-                for demo in schools:
-                    module.seed(demo)
+            district, schools = seed_all()
         if not quiet:
             self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{district.name}，{len(schools)} 所学校。"))
             self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
