@@ -346,3 +346,12 @@ class SettingsForm(forms.ModelForm):
         if low is not None and high is not None and high < low:
             self.add_error("quote_threshold", _("货比三家起点不能低于主任审批限额。"))
         return data
+
+
+class CorrectionForm(forms.Form):
+    supplier = forms.CharField(label=_("供应商"), max_length=100)
+    purchased_on = forms.DateField(label=_("采购日期"), widget=DateInput())
+    acceptance_note = forms.CharField(
+        label=_("验收意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(label=_("更正原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1397,3 +1397,33 @@ def remind_stale_approvals(*, now=None, days: int = 2) -> int:
             dedupe_key=f"finance-stale:{req.pk}:{req.status}:{today:%Y%m%d}",
         )
     return sent
+
+
+CORRECTABLE_PURCHASE_FIELDS = ("supplier", "purchased_on", "acceptance_note")
+
+
+def purchase_request_correct(*, obj: PurchaseRequest, by, changes: dict, reason: str) -> PurchaseRequest:
+    """Correct the purchase record (supplier, date, acceptance note) with a reason; the change log keeps
+    before and after. Approvals themselves are never edited."""
+    from logistics.audit import apply_correction
+
+    unknown = set(changes) - set(CORRECTABLE_PURCHASE_FIELDS)
+    if unknown:
+        raise ValidationError(_("这些字段不能更正：%(f)s") % {"f": "、".join(sorted(unknown))})
+    if "supplier" in changes and not (changes["supplier"] or "").strip():
+        raise ValidationError(_("请填写供应商。"))
+    if "purchased_on" in changes:
+        if changes["purchased_on"] is None:
+            raise ValidationError(_("请填写采购日期。"))
+        _not_future(changes["purchased_on"], _("采购日期"))
+    with transaction.atomic():
+        req = PurchaseRequest.objects.select_for_update().get(pk=obj.pk)
+        if role_of(req.school, by) not in PURCHASERS:
+            raise ValidationError(_("您的身份不能更正采购记录。"))
+        if req.status not in (RS.PURCHASED, RS.ACCEPTED, RS.REIMBURSED):
+            raise ValidationError(_("尚未采购，没有可更正的采购记录。"))
+        changed = {k: v for k, v in changes.items() if getattr(req, k) != v}
+        if not changed:
+            raise ValidationError(_("没有需要更正的内容。"))
+        apply_correction(obj=req, by=by, changes=changed, reason=reason)
+    return req

@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/<int:pk>/quotes/new/", views.quote_add, name="quote_add"),
     path("requests/<int:pk>/purchase/", views.request_purchase, name="request_purchase"),
     path("requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
+    path("requests/<int:pk>/correct/", views.request_correct, name="request_correct"),
     path("approvals/", views.approvals, name="approvals"),
     path("reimbursements/", views.reimbursement_list, name="reimbursement_list"),
     path("reimbursements/new/", views.reimbursement_create, name="reimbursement_create"),

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from logistics.attachments import attachments_for
 from logistics.generic import ScopedCreateView, ScopedUpdateView
-from logistics.models import Membership
 from logistics.permissions import can, school_view, scoped_or_404
 
 from . import selectors, services
@@ -30,6 +29,7 @@ from .choices import (
 from .forms import (
     AcceptForm,
     BudgetLineForm,
+    CorrectionForm,
     DateForm,
     DecisionForm,
     IncomeForm,
@@ -89,10 +89,6 @@ def _back(request, default):
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         return redirect(nxt)
     return redirect(default)
-
-
-def _role_label(request):
-    return dict(Membership._meta.get_field("role").choices).get(request.role, "")
 
 
 # --- purchase requests ------------------------------------------------------------------------
@@ -251,6 +247,9 @@ def _request_context(request, req):
         "can_revise": FlowAction.RESUBMIT in actions,
         "can_cancel": FlowAction.CANCEL in actions,
         "can_purchase": FlowAction.PURCHASE in actions and can(request, "finance.purchase"),
+        "can_correct": req.status
+        in (RequestStatus.PURCHASED, RequestStatus.ACCEPTED, RequestStatus.REIMBURSED)
+        and can(request, "finance.purchase"),
         "can_accept": FlowAction.ACCEPT in actions
         and can(request, "finance.purchase")
         and req.buyer_id != request.user.pk,
@@ -411,6 +410,30 @@ def request_accept(request, pk):
             "title": _("验收入库"),
             "threshold": fixed_asset_threshold(request.school),
         },
+    )
+
+
+@school_view("finance.purchase")
+def request_correct(request, pk):
+    req = scoped_or_404(request, PurchaseRequest, pk=pk)
+    initial = {f: getattr(req, f) for f in services.CORRECTABLE_PURCHASE_FIELDS}
+    form = CorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.purchase_request_correct(
+                obj=req,
+                by=request.user,
+                changes={f: d[f] for f in services.CORRECTABLE_PURCHASE_FIELDS},
+                reason=d["reason"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已更正，变更记录中保留了更正前后的内容和原因。"))
+            return redirect("finance:request_detail", pk=req.pk)
+    return render(
+        request, "generic/form.html", {"form": form, "title": _("更正采购记录：%(n)s") % {"n": req.number}}
     )
 
 

@@ -160,3 +160,30 @@ def test_the_quote_view_adds_a_quote_and_refuses_bad_input(as_teacher, make_requ
     )
     assert response.status_code == 302
     assert Quote.objects.get().added_by == teacher
+
+
+def test_a_purchase_record_is_corrected_with_a_reason_and_logged(as_director, approved_request, staff, today):
+    from logistics.choices import ChangeAction
+    from logistics.models import ChangeLog
+
+    req = services.purchase_request_purchase(
+        obj=approved_request,
+        by=staff,
+        supplier="星城文具批发部",
+        purchased_on=today,
+        prices=_prices(approved_request, "580.00", "150.00"),
+    )
+    url = reverse("finance:request_correct", args=[req.pk])
+    data = {"supplier": "星城文具批发部（北门店）", "purchased_on": today.isoformat(), "acceptance_note": ""}
+    response = as_director.post(url, {**data, "reason": " "})
+    assert response.status_code == 200
+    req.refresh_from_db()
+    assert req.supplier == "星城文具批发部"
+    response = as_director.post(url, {**data, "reason": "发票显示为北门店"})
+    assert response.status_code == 302, page_errors(response)
+    req.refresh_from_db()
+    assert req.supplier == "星城文具批发部（北门店）"
+    log = ChangeLog.objects.get(object_id=str(req.pk), action=ChangeAction.CORRECT)
+    assert log.before == {"supplier": "星城文具批发部"} and log.reason == "发票显示为北门店"
+    with pytest.raises(ValidationError, match="不能更正"):
+        services.purchase_request_correct(obj=req, by=staff, changes={"actual_total": 1}, reason="x")

@@ -337,3 +337,22 @@ def test_the_settings_page_is_the_principals(as_principal, as_director, school):
     assert response.status_code == 302
     cfg = FinanceSettings.objects.get(school=school)
     assert cfg.director_limit == Decimal("800.00") and cfg.budget_mode == BudgetMode.BLOCK
+
+
+def test_attachments_are_checked_by_content_and_kept_with_the_request(as_teacher, budget_line):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from logistics.attachments import attachments_for
+
+    fake = SimpleUploadedFile("报价单.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    data = request_post_data(budget_line=budget_line.pk)
+    response = as_teacher.post(reverse("finance:request_create"), {**data, "attachments": [fake]})
+    assert response.status_code == 200 and "不是有效的图片或 PDF" in page_errors(response)
+    assert not PurchaseRequest.objects.exists()
+    quote = SimpleUploadedFile("报价单.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
+    response = as_teacher.post(reverse("finance:request_create"), {**data, "attachments": [quote]})
+    assert response.status_code == 302
+    req = PurchaseRequest.objects.get()
+    assert [a.original_name for a in attachments_for(req)] == ["报价单.pdf"]
+    html = as_teacher.get(reverse("finance:request_detail", args=[req.pk])).content.decode()
+    assert "报价单.pdf" in html
