@@ -142,6 +142,8 @@ class MembershipQuerySet(SchoolScopedQuerySet):
 class Membership(SchoolOwned):
     """A user's place in a school: one role, optionally a campus and department."""
 
+    history_permission = "org.manage"
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(
         _("角色"), max_length=20, choices=[c for c in Role.choices if c[0] != Role.BUREAU]
@@ -203,6 +205,8 @@ def display_name(user):
 class StaffProfile(SchoolOwned):
     """员工档案: one per person per school."""
 
+    history_permission = "staff.view"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profiles"
     )
@@ -221,6 +225,8 @@ class StaffProfile(SchoolOwned):
 
 
 class Certificate(SchoolOwned):
+    history_permission = "staff.view"
+
     staff = models.ForeignKey(StaffProfile, on_delete=models.CASCADE, related_name="certificates")
     kind = models.CharField(_("证件类型"), max_length=20, choices=CertificateKind.choices)
     number = models.CharField(_("证件编号"), max_length=50, blank=True)
@@ -329,4 +335,6 @@ class Notification(SchoolOwned):
 
     def __str__(self):
         return self.title
+
+
 from .monthend.models import *  # noqa: E402,F401,F403

@@ -107,8 +107,10 @@ def notifications_read(request):
 
 @require_GET
 def notification_open(request, pk):
-    if not request.user.is_authenticated:
-        raise PermissionDenied
+    if not request.user.is_authenticated:  # e.g. a link in an e-mail or a bookmark: sign in first
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
     note = get_object_or_404(Notification, pk=pk, user=request.user)
     if note.read_at is None:
         mark_read(user=request.user, ids=[note.pk])
@@ -118,13 +120,34 @@ def notification_open(request, pk):
     return HttpResponseRedirect(target)
 
 
+# Who may read an object's change log: the owning app's view permission, unless the model names a
+# stricter one in `history_permission` (e.g. visitors, whose log holds personal data).
+HISTORY_PERMISSIONS = {
+    "logistics": "org.view",
+    "assets": "assets.view",
+    "canteen": "canteen.view",
+    "safety": "safety.view",
+    "finance": "finance.view",
+    "hygiene": "hygiene.view",
+}
+
+
+def history_permission(model):
+    return getattr(model, "history_permission", None) or HISTORY_PERMISSIONS.get(model._meta.app_label)
+
+
 @school_view("org.view")
 def object_history(request, content_type_id, object_id):
     ct = get_object_or_404(ContentType, pk=content_type_id)
     model = ct.model_class()
     if model is None or not hasattr(model.objects, "for_request"):
         raise Http404
+    permission = history_permission(model)
+    if permission is None:
+        raise Http404
     obj = get_object_or_404(model.objects.for_request(request), pk=object_id)
+    if not can(request, permission):
+        raise PermissionDenied
     return render(request, "history.html", {"object": obj, "entries": history_for(obj)})
 
 

@@ -330,6 +330,7 @@ class Drill(SafetyOwned):
 
 
 class Visitor(SafetyOwned):
+    history_permission = "visitors.view"  # the change log holds visitors' personal data
     name = models.CharField(_("姓名"), max_length=30)
     id_number = models.CharField(_("身份证号"), max_length=18)
     phone = models.CharField(_("电话"), max_length=20, blank=True)

@@ -204,3 +204,14 @@ def test_it_shows_an_objects_history_only_within_the_school(as_director, as_outs
     response = assert_status(as_director, url, 200)
     assert "大一班（新）" in response.content.decode()
     assert_status(as_outsider, url, 404)
+
+
+def test_history_needs_the_objects_own_view_permission(as_teacher, as_director, school, canteen):
+    from django.contrib.contenttypes.models import ContentType
+
+    from logistics.models import StaffProfile
+
+    profile = StaffProfile.objects.get(school=school, user=canteen)
+    url = reverse("object_history", args=[ContentType.objects.get_for_model(StaffProfile).pk, profile.pk])
+    assert_status(as_teacher, url, 403)  # a teacher may not read staff records, nor their history
+    assert_status(as_director, url, 200)

@@ -186,3 +186,13 @@ def test_it_warns_the_guard_on_the_dashboard_after_closing(as_guard, guard, scho
     )
     page = as_guard.get(reverse("dashboard")).content.decode()
     assert "已过闭园时间 00:00" in page and "张伟" in page
+
+
+def test_it_keeps_a_visitors_change_log_from_roles_without_visitor_access(as_guard, as_teacher, school):
+    from django.contrib.contenttypes.models import ContentType
+
+    as_guard.post(reverse("safety:visitor_new"), _data())
+    visitor = Visitor.objects.get()
+    url = reverse("object_history", args=[ContentType.objects.get_for_model(Visitor).pk, visitor.pk])
+    assert_status(as_teacher, url, 403)
+    assert_status(as_guard, url, 200)
