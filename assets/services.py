@@ -590,9 +590,11 @@ def membership_end_check(membership) -> list[str]:
     held, loans = custody_summary(membership.school, membership.user)
     messages = []
     if held:
-        messages.append(_("仍是 %(n)d 件资产的责任人，请先办理资产交接。") % {"n": held})
+        messages.append(
+            _("仍是 %(n)d 件资产的责任人，请先在「校产与报修 → 资产交接」办理交接。") % {"n": held}
+        )
     if loans:
-        messages.append(_("有 %(n)d 件借用资产未归还。") % {"n": loans})
+        messages.append(_("有 %(n)d 件借用资产未归还，请先在「借用」页面办理归还。") % {"n": loans})
     return messages
 
 

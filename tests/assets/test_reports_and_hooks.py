@@ -93,15 +93,26 @@ def test_it_computes_bureau_metrics_with_fixed_queries(school, other_school, dja
         bureau.metrics([school, other_school], Period.current_month())
 
 
+def _request(school, user, role):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user, request.school, request.role = user, school, role
+    return request
+
+
 def test_it_shows_dashboard_cards_for_managers_and_teachers(
-    as_director, as_teacher, as_principal, school, teacher, room
+    school, teacher, director, principal, room, django_assert_max_num_queries
 ):
+    from assets.dashboard import cards
+
     services.repair_raise(school=school, by=teacher, room=room, description="门坏了")
-    r = as_director.get(reverse("dashboard"))
-    assert "未完成报修" in r.content.decode()
-    r = as_teacher.get(reverse("dashboard"))
-    assert "我的报修" in r.content.decode()
-    assert as_principal.get(reverse("dashboard")).status_code == 200
+    with django_assert_max_num_queries(6):
+        titles = [c.title for c in cards(_request(school, director, "director"))]
+    assert "未完成报修" in titles
+    mine = cards(_request(school, teacher, "teacher"))
+    assert mine[0].title == "我的报修" and mine[0].value == 1
+    assert cards(_request(school, principal, "principal"))
 
 
 def test_it_seeds_the_demo_quickly_and_idempotently(db, settings):
