@@ -261,6 +261,7 @@ class InfectiousCase(SchoolOwned):
             models.Index(fields=["school", "status"]),
             models.Index(fields=["school", "onset_date"]),
             models.Index(fields=["room", "disease", "onset_date"]),
+            models.Index(fields=["school", "disease"]),
         ]
 
     def __str__(self):
@@ -496,7 +497,11 @@ class DisinfectionRecord(SchoolOwned):
         verbose_name = _("消毒记录")
         verbose_name_plural = _("消毒记录")
         ordering = ["-done_at", "-id"]
-        indexes = [models.Index(fields=["school", "done_at"]), models.Index(fields=["school", "target"])]
+        indexes = [
+            models.Index(fields=["school", "done_at"]),
+            models.Index(fields=["school", "target"]),
+            models.Index(fields=["school", "concentration_ok"]),
+        ]
 
     def __str__(self):
         return f"{self.get_target_display()} {self.get_method_display()}"

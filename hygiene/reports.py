@@ -46,7 +46,7 @@ def ranking_report(school, week):
     ]
     return Report(
         title="班级卫生评比公布",
-        subtitle=f"第{week.isocalendar()[1]}周（{week:%Y年%m月%d日}至{end:%Y年%m月%d日}）",
+        subtitle=f"第{week.isocalendar()[1]}周",
         columns=[
             Column("名次", INT, 8),
             Column("班级/包干区", TEXT, 24),

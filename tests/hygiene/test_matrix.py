@@ -274,3 +274,33 @@ def test_the_disinfection_list_query_count_is_fixed(
     with django_assert_max_num_queries(10):
         assert as_health.get(reverse("hygiene:disinfection_list")).status_code == 200
     assert DisinfectionRecord.objects.count() == 15
+
+
+def test_the_other_lists_keep_their_query_counts(
+    as_health, health, school, campus, django_assert_max_num_queries
+):
+    from tests.factories import RoomFactory
+
+    from .conftest import make_children
+
+    for i in range(12):
+        room = RoomFactory(school=school, campus=campus, name=f"班{i}")
+        child, other = make_children(room, 2)
+        services.absence_record(
+            school=school, by=health, role=Role.HEALTH, child=child, start_date=TODAY(), symptom="fever"
+        )
+        services.case_record(
+            school=school,
+            by=health,
+            role=Role.HEALTH,
+            child=other,
+            disease=Disease.VARICELLA,
+            onset_date=TODAY(),
+            diagnosed_on=TODAY(),
+            diagnosed_by="医院",
+            isolation_until=TODAY(),
+        )
+        ResponsibilityArea.objects.create(school=school, campus=campus, name=f"区域{i}", room=room)
+    for name in ("absence_list", "case_list", "child_list", "area_list", "plan_list", "criterion_list"):
+        with django_assert_max_num_queries(12):
+            assert as_health.get(reverse(f"hygiene:{name}")).status_code == 200, name
