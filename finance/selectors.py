@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from logistics.choices import Role
@@ -11,11 +11,12 @@ from logistics.choices import Role
 from .choices import (
     COMMITTED_REQUEST_STATUSES,
     BudgetCategory,
+    FlowAction,
     LoanStatus,
     ReimbursementStatus,
     RequestStatus,
 )
-from .models import BudgetLine, IncomeEntry, Loan, LoanRepayment, PurchaseRequest, Reimbursement
+from .models import BudgetLine, FlowLog, IncomeEntry, Loan, LoanRepayment, PurchaseRequest, Reimbursement
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -95,7 +96,10 @@ def approval_queue(request):
         requests = school_requests.filter(status=RequestStatus.PENDING_DIRECTOR)
     elif role == Role.PRINCIPAL:
         requests = school_requests.filter(status=RequestStatus.PENDING_PRINCIPAL)
-    requests = requests.select_related("requester", "budget_line").prefetch_related("lines", "quotes")
+    approvals = FlowLog.objects.filter(action=FlowAction.APPROVE).select_related("by").order_by("at", "id")
+    requests = requests.select_related("requester", "budget_line").prefetch_related(
+        "lines", "quotes", Prefetch("history", queryset=approvals, to_attr="approvals")
+    )
     claims = Reimbursement.objects.none()
     if role == Role.PRINCIPAL:
         claims = Reimbursement.objects.for_request(request).filter(
@@ -145,16 +149,16 @@ def statement_figures(school, month: datetime.date) -> dict:
             Value(ZERO),
             output_field=MONEY,
         ),
-        outstanding=Coalesce(
-            Sum("amount", filter=Q(status=LoanStatus.DISBURSED)), Value(ZERO), output_field=MONEY
-        ),
-        outstanding_settled=Coalesce(
-            Sum("settled_amount", filter=Q(status=LoanStatus.DISBURSED)), Value(ZERO), output_field=MONEY
+        lent_before_end=Coalesce(
+            Sum("amount", filter=Q(disbursed_on__lt=end)), Value(ZERO), output_field=MONEY
         ),
     )
-    repaid = LoanRepayment.objects.filter(school=school, on__gte=start, on__lt=end).aggregate(
-        s=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY)
-    )["s"]
+    repayments = LoanRepayment.objects.filter(school=school).aggregate(
+        in_month=Coalesce(
+            Sum("amount", filter=Q(on__gte=start, on__lt=end)), Value(ZERO), output_field=MONEY
+        ),
+        before_end=Coalesce(Sum("amount", filter=Q(on__lt=end)), Value(ZERO), output_field=MONEY),
+    )
     income_total = sum((row["total"] for row in income), ZERO)
     spending_total = sum((row["total"] for row in spending), ZERO)
     return {
@@ -171,8 +175,9 @@ def statement_figures(school, month: datetime.date) -> dict:
         "spending_total": str(spending_total),
         "balance": str(income_total - spending_total),
         "loans_out": str(loans["out"]),
-        "loans_repaid": str(repaid),
-        "loans_outstanding": str(loans["outstanding"] - loans["outstanding_settled"]),
+        "loans_repaid": str(repayments["in_month"]),
+        # as at the month's end: lent so far minus settled so far
+        "loans_outstanding": str(loans["lent_before_end"] - repayments["before_end"]),
     }
 
 
