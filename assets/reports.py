@@ -491,3 +491,55 @@ def month_gaps(school, period) -> list[str]:
     if total > 10:
         found.append(f"另有 {total - 10} 张报修单逾期")
     return found
+
+
+def stocktake_report(stocktake):
+    """The signed result of one stocktake: every difference (盘亏、位置不符、盘盈) and the totals."""
+    from django.db.models import Count
+
+    from .choices import LineResult
+    from .models import StocktakeLine
+
+    counts = dict(
+        StocktakeLine.objects.filter(stocktake=stocktake)
+        .values_list("result")
+        .annotate(n=Count("id"))
+        .values_list("result", "n")
+    )
+
+    def rows():
+        qs = (
+            StocktakeLine.objects.filter(stocktake=stocktake)
+            .exclude(result=LineResult.FOUND)
+            .select_related("asset", "expected_room", "found_room", "scanned_by")
+            .order_by("result", "code")
+        )
+        for line in qs.iterator(chunk_size=2000):
+            yield (
+                line.code,
+                line.asset.name if line.asset else "",
+                line.asset.original_value if line.asset else None,
+                line.expected_room.name if line.expected_room else "",
+                line.found_room.name if line.found_room else "",
+                line.get_result_display(),
+                _name(line.scanned_by),
+            )
+
+    summary = "，".join(f"{label} {counts.get(value, 0)}" for value, label in LineResult.choices)
+    return Report(
+        title=f"资产盘点结果：{stocktake.title}",
+        columns=[
+            Column("资产编号", TEXT, 16),
+            Column("名称", TEXT, 16),
+            Column("原值", MONEY, 12, total=True),
+            Column("账面位置", TEXT, 12),
+            Column("实盘位置", TEXT, 12),
+            Column("结果", TEXT, 10),
+            Column("盘点人", TEXT, 8),
+        ],
+        rows=rows(),
+        school=stocktake.school,
+        subtitle=f"{stocktake.get_kind_display()}盘点 · {stocktake.get_status_display()} · {summary}",
+        signatures=("盘点人", "审核人", "校长"),
+        empty_text="账实相符，无差异",
+    )

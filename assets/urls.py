@@ -45,6 +45,7 @@ urlpatterns = [
     path("stocktakes/new/", views.stocktake_create, name="stocktake_create"),
     path("stocktakes/<int:pk>/", views.stocktake_detail, name="stocktake_detail"),
     path("stocktakes/<int:pk>/rooms/<int:room_pk>/", views.stocktake_room, name="stocktake_room"),
+    path("stocktakes/<int:pk>/export.<str:fmt>", views.stocktake_export, name="stocktake_export"),
     path("stocktakes/<int:pk>/submit/", views.stocktake_submit, name="stocktake_submit"),
     path("stocktakes/<int:pk>/close/", views.stocktake_close, name="stocktake_close"),
     path("reconciliation/", views.reconciliation_list, name="reconciliation_list"),

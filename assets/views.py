@@ -845,6 +845,14 @@ def stocktake_room(request, pk, room_pk):
     )
 
 
+@school_view("assets.view")
+def stocktake_export(request, pk, fmt):
+    st = scoped_or_404(request, Stocktake.objects.select_related("school"), pk=pk)
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    return report_response(reports.stocktake_report(st), fmt, f"stocktake-{st.pk}")
+
+
 @require_POST
 @school_view("assets.manage")
 def stocktake_submit(request, pk):

@@ -170,6 +170,12 @@ def test_it_runs_a_stocktake_of_one_room(school, staff, principal, director, roo
     assert b1.room == room
     assert a3.status == AssetStatus.MISSING
     assert "盘亏 1" in services.stocktake_difference_note(school)
+    from assets.reports import stocktake_report
+
+    report = stocktake_report(st)
+    rows = list(report.rows)
+    assert {r[5] for r in rows} == {"盘亏", "位置不符", "盘盈（未登记）"}
+    assert "相符 2" in report.subtitle
 
 
 def test_it_reconciles_a_month_once(school, staff, make_asset, principal):

@@ -89,6 +89,7 @@ def pages(w):
         (reverse("assets:stocktake_create"), "as_staff", "as_teacher"),
         (reverse("assets:stocktake_detail", args=[st.pk]), "as_staff", None),
         (reverse("assets:stocktake_room", args=[st.pk, room.pk]), "as_staff", "as_teacher"),
+        (reverse("assets:stocktake_export", args=[st.pk, "xlsx"]), "as_staff", None),
         (reverse("assets:reconciliation_list"), "as_staff", None),
         (reverse("assets:damage_list"), "as_staff", None),
         (reverse("assets:damage_create"), "as_staff", "as_teacher"),
