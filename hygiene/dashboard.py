@@ -48,14 +48,23 @@ def cards(request):
                 )
             )
     if can(request, "health.manage"):
-        absent = SickAbsence.objects.for_request(request).filter(status=AbsenceStatus.ABSENT).count()
+        stats = (
+            SickAbsence.objects.for_request(request)
+            .filter(status=AbsenceStatus.ABSENT)
+            .aggregate(
+                open=Count("id", distinct=True),
+                called=Count("id", filter=Q(calls__called_at__date=today), distinct=True),
+            )
+        )
         isolating = InfectiousCase.objects.for_request(request).filter(status=CaseStatus.ISOLATING).count()
+        waiting = stats["open"] - stats["called"]
         found.append(
             Card(
-                _("因病缺勤待随访"),
-                absent,
+                _("因病缺勤今日待随访"),
+                waiting,
                 reverse("hygiene:absence_list") + "?status=absent",
-                WARNING if absent else OK,
+                WARNING if waiting else OK,
+                note=_("缺勤中 %(n)s 人") % {"n": stats["open"]},
                 order=21,
             )
         )

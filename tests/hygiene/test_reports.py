@@ -153,7 +153,14 @@ def test_dashboard_cards_suit_the_role(rf, school, health, staff, teacher, guard
         return request
 
     health_titles = {c.title for c in cards(request_for(health, Role.HEALTH))}
-    assert {"今日晨检", "因病缺勤待随访", "传染病隔离中"} <= health_titles
+    assert {"今日晨检", "因病缺勤今日待随访", "传染病隔离中"} <= health_titles
+    waiting = next(c for c in cards(request_for(health, Role.HEALTH)) if c.title == "因病缺勤今日待随访")
+    assert waiting.value == 1
+    from hygiene.models import SickAbsence
+
+    services.absence_follow_up(obj=SickAbsence.objects.get(), by=health, role=Role.HEALTH, condition="好转")
+    waiting = next(c for c in cards(request_for(health, Role.HEALTH)) if c.title == "因病缺勤今日待随访")
+    assert waiting.value == 0 and waiting.level == "ok"
     staff_titles = {c.title for c in cards(request_for(staff, Role.STAFF))}
     assert "本月抄表" in staff_titles and "今日晨检" not in staff_titles
     assert cards(request_for(guard, Role.GUARD)) == []
