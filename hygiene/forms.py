@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logistics.attachments import validate_image_upload
 from logistics.choices import RoomType
 from logistics.forms import DateInput, DateTimeInput, SchoolScopedForm, UserChoiceField, school_users
 
@@ -157,7 +158,7 @@ class CaseReturnForm(forms.Form):
     certificate = forms.CharField(
         label=_("复课证明"), max_length=100, help_text=_("医院名称及证明编号/日期，须持证明方可复课。")
     )
-    photo = forms.ImageField(label=_("证明照片"), required=False)
+    photo = forms.FileField(label=_("证明照片"), required=False, validators=[validate_image_upload])
     comment = forms.CharField(label=_("备注"), max_length=200, required=False)
 
 

@@ -291,7 +291,7 @@ def case_cluster_alert(*, case_id) -> int:
     )
 
 
-def case_return(*, obj, by, role, returned_on, certificate, comment=""):
+def case_return(*, obj, by, role, returned_on, certificate, comment="", photo=None):
     _not_future(returned_on, _("复课日期"))
     if not (certificate or "").strip():
         raise ValidationError(_("复课须凭医院出具的复课证明，请填写证明信息。"))
@@ -306,6 +306,10 @@ def case_return(*, obj, by, role, returned_on, certificate, comment=""):
         locked.status, locked.returned_on, locked.certificate = CaseStatus.RETURNED, returned_on, certificate
         locked.save(update_fields=["status", "returned_on", "certificate"])
         _log_transition(locked, by, old, locked.status, comment)
+        if photo is not None:  # the certificate's photo: validated and re-encoded, or nothing is saved
+            from logistics.attachments import save_attachment
+
+            save_attachment(school=locked.school, by=by, upload=photo, target=locked, images_only=True)
     return locked
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from logistics.attachments import attachments_for, save_attachment
+from logistics.attachments import attachments_for
 from logistics.choices import Role
 from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
 from logistics.models import Room
@@ -523,11 +523,8 @@ def case_detail(request, pk):
                     returned_on=form.cleaned_data["returned_on"],
                     certificate=form.cleaned_data["certificate"],
                     comment=form.cleaned_data["comment"],
+                    photo=form.cleaned_data.get("photo"),
                 )
-                if form.cleaned_data.get("photo"):
-                    save_attachment(
-                        school=request.school, by=request.user, upload=form.cleaned_data["photo"], target=case
-                    )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:

@@ -511,3 +511,39 @@ def test_the_children_pages_follow_the_permission_table(name, as_health, as_teac
     assert_status(as_health, url, 200)
     assert_status(as_guard, url, 200 if name == "child_list" else 403)
     assert_status(as_teacher, url, 200 if name == "child_list" else 403)
+
+
+def test_a_return_certificate_photo_is_kept_and_a_fake_one_changes_nothing(as_health, health, my_class, kids):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from logistics.attachments import attachments_for
+
+    case = services.case_record(
+        school=my_class.school,
+        by=health,
+        role=Role.HEALTH,
+        child=kids[0],
+        disease=Disease.HFMD,
+        onset_date=TODAY(),
+        diagnosed_on=TODAY(),
+        diagnosed_by="医院",
+        isolation_until=TODAY(),
+    )
+    url = reverse("hygiene:case_detail", args=[case.pk])
+    fake = SimpleUploadedFile("cert.jpg", b"not an image at all", content_type="image/jpeg")
+    response = as_health.post(url, {"returned_on": TODAY().isoformat(), "certificate": "证明", "photo": fake})
+    assert form_errors(response)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ISOLATING and not attachments_for(case).exists()
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(out, format="PNG")
+    photo = SimpleUploadedFile("cert.png", out.getvalue(), content_type="image/png")
+    response = as_health.post(
+        url, {"returned_on": TODAY().isoformat(), "certificate": "证明", "photo": photo}
+    )
+    assert response.status_code == 302, form_errors(response)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.RETURNED and attachments_for(case).count() == 1
