@@ -5,13 +5,18 @@ domain apps' gaps (hooks.month_gaps) go on the contents sheet and the PDF cover.
 """
 
 import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass, field
 
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from logistics.reports import specs
 from logistics.reports.base import SIGNATURES, format_date
-from logistics.reports.pdf import render_pdf
+from logistics.reports.pdf import render_pdf, report_context
 from logistics.reports.xlsx import _HEAD_FONT, _TITLE_FONT, _text, add_report_sheet, safe_sheet_title
 
 EMPTY = "本月无记录"
@@ -108,24 +113,80 @@ def _discard(wb):
             ws.close()
 
 
-def write_pdf(school, period, target, gaps, sections):
-    reports = [r for _spec, r in _build_reports(school, period)]
+def _cover(school, period, gaps):
     district = getattr(school, "district", None)
-    cover = {
+    return {
         "title": pack_title(school, period),
         "subtitle": f"报送：{district.bureau_name}" if district else "",
         "school": school.name,
         "period": period.label,
-        "contents": [r.title for r in reports],
         "gaps": gaps,
         "signatures": SIGNATURES,
         "generated": format_date(timezone.localtime()),
     }
+
+
+def _entries(sections):
+    return [{"title": s.title, "empty": "" if s.rows else EMPTY, "page": ""} for s in sections]
+
+
+def write_pdf(school, period, target, gaps, sections):
+    """The PDF: a cover (school, month, contents with page numbers, gaps, signatures) and a section
+    per report. With poppler's `pdfunite` each section is laid out on its own and the parts are
+    joined, so memory stays at the largest section's instead of growing with the whole pack
+    (WeasyPrint keeps every page's layout until it writes). Without it, one document."""
+    if shutil.which("pdfunite"):
+        return _write_pdf_in_parts(school, period, target, gaps, sections)
+    cover = _cover(school, period, gaps)
+    cover["entries"] = _entries(sections)
     render_pdf(
-        reports,
+        [r for _spec, r in _build_reports(school, period)],
         target,
         cover=cover,
         school=school,
         title=pack_title(school, period),
         template="monthend/pack_document.html",
     )
+    return None
+
+
+def _render(context):
+    from weasyprint import HTML
+
+    html = render_to_string("monthend/pack_part.html", context)
+    return HTML(string=html, base_url=None).render()
+
+
+def _write_pdf_in_parts(school, period, target, gaps, sections):
+    base = {"school": school, "doc_title": pack_title(school, period), "split": True}
+    base["generated"] = format_date(timezone.localdate())
+    cover = _cover(school, period, gaps)
+    entries = _entries(sections)
+    # the cover's length first (page numbers do not change it), then each section from there on
+    cover_pages = len(_render({**base, "cover": cover, "entries": entries, "total_pages": 9999}).pages)
+    page = cover_pages + 1
+    with tempfile.TemporaryDirectory() as tmp:
+        parts = []
+        for number, (spec, report) in enumerate(_build_reports(school, period), start=1):
+            try:
+                context = {**base, "s": report_context(report), "number": number, "first_page": page}
+                document = _render(context)
+            except Exception as exc:
+                raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+            parts.append(os.path.join(tmp, f"{number:03d}.pdf"))
+            document.write_pdf(parts[-1])
+            if number <= len(entries):
+                entries[number - 1]["page"] = page
+            page += len(document.pages)
+            del document, context
+        first = os.path.join(tmp, "000.pdf")
+        _render({**base, "cover": cover, "entries": entries, "total_pages": page - 1}).write_pdf(first)
+        out = os.path.join(tmp, "pack.pdf")
+        subprocess.run(["pdfunite", first, *parts, out], check=True, capture_output=True, timeout=600)
+        with open(out, "rb") as src:
+            if hasattr(target, "write"):
+                shutil.copyfileobj(src, target)
+            else:
+                with open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+    return page - 1

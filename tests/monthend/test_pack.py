@@ -13,6 +13,7 @@ from django.db.models import Sum
 from openpyxl import load_workbook
 
 from logistics.models import ChangeLog, Notification, Room
+from logistics.monthend import pack as pack_module
 from logistics.monthend import services
 from logistics.monthend.choices import PackStatus, PackTrigger
 from logistics.monthend.models import MonthPack
@@ -79,9 +80,12 @@ def test_it_writes_a_workbook_with_contents_first_and_totals_matching_the_databa
     assert wb["员工证件一览表"]["A4"].value.startswith("本月无记录")
 
 
+@pytest.mark.parametrize("in_parts", [True, False], ids=["sections-joined", "one-document"])
 def test_it_writes_a_pdf_with_cover_contents_gaps_every_section_and_signatures(
-    school, rooms, test_reports, gap_hook
+    school, rooms, test_reports, gap_hook, monkeypatch, in_parts
 ):
+    if not in_parts:
+        monkeypatch.setattr(pack_module.shutil, "which", lambda name: None)
     pack = _build(school)
     raw = pdf_text(pack.pdf.path)
     text, cover = compact(raw), compact(raw.split("\f")[0])
@@ -99,14 +103,20 @@ def test_it_writes_a_pdf_with_cover_contents_gaps_every_section_and_signatures(
     for sig in ("制表人", "审核人", "校长"):
         assert text.count(sig) >= 4  # cover and every section
     pages = [p for p in raw.split("\f") if p.strip()]
-    assert "第1页/共" in cover and f"第{len(pages)}页/共{len(pages)}页" in compact(pages[-1])
+    assert len(pages) == 4
+    for number, page in enumerate(pages, start=1):
+        assert f"第{number}页" in compact(page)
+    if in_parts:
+        assert "全册共4页" in cover
+    else:
+        assert "第1页/共4页" in cover
     assert "本月无记录" in text
     assert "1.员工证件一览表" in text and "2.测试房间台账" in text and "3.测试空台账" in text
     assert '=HYPERLINK("http://x")' in text
-    # the contents show each section's page number (target-counter): cover is page 1
+    assert "1,000.00" in text  # money total with two decimals
+    # the contents show each section's first page: the cover is page 1
     toc = {m.group(1): int(m.group(2)) for m in re.finditer(r"^\d+\. (\S+).*?\.{3,}\s*(\d+)$", raw, re.M)}
     assert toc == {"员工证件一览表": 2, "测试房间台账": 3, "测试空台账": 4}
-    assert "10.00" in text or "1,000.00" in text
 
 
 def test_it_stores_files_under_media_root_with_checksums_and_sections(school, rooms, test_reports, settings):
