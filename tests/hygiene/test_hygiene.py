@@ -334,3 +334,14 @@ def test_a_disinfectant_range_must_be_ordered(as_health):
         "is_active": "on",
     }
     assert errors(as_health.post(url, data))
+
+
+def test_tampered_ids_from_another_school_are_form_errors(as_health, health, campus, foreign_class, outsider):
+    data = disinfection_data(health, room=foreign_class.pk)
+    assert errors(as_health.post(reverse("hygiene:disinfection_create"), data))
+    data = disinfection_data(outsider)
+    assert errors(as_health.post(reverse("hygiene:disinfection_create"), data))
+    assert DisinfectionRecord.objects.count() == 0
+    area = {"campus": campus.pk, "name": "楼梯", "person": outsider.pk, "is_active": "on"}
+    assert errors(as_health.post(reverse("hygiene:area_create"), area))
+    assert ResponsibilityArea.objects.count() == 0
