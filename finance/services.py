@@ -613,15 +613,19 @@ def quote_add(
             raise ValidationError(_("只有申请人或采购人员可以添加报价。"))
         if req.quotes.filter(supplier=supplier).exists():
             raise ValidationError(_("已有供应商「%(s)s」的报价。") % {"s": supplier})
-        quote = Quote.objects.create(
-            school=req.school,
-            request=req,
-            supplier=supplier[:100],
-            amount=amount,
-            quoted_on=quoted_on,
-            note=(note or "")[:200],
-            added_by=by,
-        )
+        try:
+            with transaction.atomic():
+                quote = Quote.objects.create(
+                    school=req.school,
+                    request=req,
+                    supplier=supplier[:100],
+                    amount=amount,
+                    quoted_on=quoted_on,
+                    note=(note or "")[:200],
+                    added_by=by,
+                )
+        except IntegrityError as exc:  # the same supplier added at the same moment
+            raise ValidationError(_("已有供应商「%(s)s」的报价。") % {"s": supplier}) from exc
         if upload is not None:
             _save_uploads(req.school, by, [upload], quote)
         record_creation(obj=quote, by=by)
