@@ -5,7 +5,6 @@ import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -262,13 +261,7 @@ def import_assets(*, school, by, upload) -> int:
         parsed.append(item)
     if errors:
         raise ImportError_(_("有 %(n)d 处错误，未导入任何资产。") % {"n": len(errors)}, errors)
-    created = 0
     try:
-        with transaction.atomic():
-            for item in parsed:
-                created += len(
-                    services.asset_register(school=school, by=by, source_ref=_("Excel导入"), **item)
-                )
+        return services.assets_bulk_register(school=school, by=by, items=parsed, source_ref=_("Excel导入"))
     except ValidationError as exc:
         raise ImportError_(" ".join(exc.messages)) from exc
-    return created

@@ -109,3 +109,19 @@ def test_it_refuses_a_file_that_is_not_excel(as_staff, school):
 def test_it_refuses_a_workbook_with_other_headings(as_staff):
     r = as_staff.post(reverse("assets:import"), {"file": xlsx([["a"]], header=["名称", "价格"])})
     assert "表头与模板不一致" in r.content.decode()
+
+
+def test_it_imports_a_large_ledger_in_one_go(as_staff, school, room):
+    import time
+
+    rows = [
+        row(资产名称=f"课桌椅{n}", 存放地点=room.name, 状态="闲置" if n % 2 else "在用") for n in range(1500)
+    ]
+    start = time.monotonic()
+    r = as_staff.post(reverse("assets:import"), {"file": xlsx(rows)})
+    elapsed = time.monotonic() - start
+    assert r.status_code == 302
+    assert Asset.objects.filter(school=school).count() == 1500
+    assert Asset.objects.filter(school=school, status="idle").count() == 750
+    assert len(set(Asset.objects.filter(school=school).values_list("code", flat=True))) == 1500
+    assert elapsed < 20, elapsed
