@@ -101,6 +101,20 @@ def _scale(group_index, groups):
     return Decimal("0.7") + Decimal("0.3") * Decimal(group_index) / Decimal(len(groups) - 1)
 
 
+def _builtin_foods():
+    """The built-in composition table (data migration 0002); put back if a test flushed it."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("canteen.migrations.0002_builtin_foods")
+    foods = {f.name: f for f in Food.objects.filter(school__isnull=True)}
+    if len(foods) < len(migration.FOODS):
+        migration.add_foods(apps, None)
+        foods = {f.name: f for f in Food.objects.filter(school__isnull=True)}
+    return foods
+
+
 def seed(demo):
     school = demo.school
     people = demo.people
@@ -122,7 +136,7 @@ def seed(demo):
     now = timezone.now()
     today = timezone.localdate()
     groups = age_groups_for(school)
-    foods = {f.name: f for f in Food.objects.filter(school__isnull=True)}
+    foods = _builtin_foods()
 
     suppliers = [
         Supplier.objects.create(

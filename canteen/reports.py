@@ -236,22 +236,16 @@ def menu_report(school, period):
 
 def menu_notice(school, menu):
     """The notice-board sheet: meals down, weekdays across, A4 landscape."""
-    from .views import _menu_grid
-
-    grid, groups = _menu_grid(menu, school)
-    days = [d for d in menu.days() if any(row["cells"][i] for row in grid for i in [menu.days().index(d)])]
-    days = days or menu.days()[:5]
-    index = [menu.days().index(d) for d in days]
+    grid = selectors.menu_grid(menu, school)
+    days, groups = grid["days"], grid["groups"]
     rows = []
-    for row in grid:
-        cells = []
-        for i in index:
-            cells.append(
-                "\n".join(
-                    f"{d.name}（{_ingredient_text(d, groups)}）" if d.ingredient_rows else d.name
-                    for d in row["cells"][i]
-                )
+    for row in grid["rows"]:
+        cells = [
+            "\n".join(
+                f"{d.name}（{_ingredient_text(d, groups)}）" if d.ingredient_rows else d.name for d in cell
             )
+            for cell in row["cells"]
+        ]
         rows.append((row["meal"], *cells))
     return Report(
         title=f"每周带量食谱（{format_date(menu.week_start)}—{format_date(menu.week_end)}）",

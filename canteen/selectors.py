@@ -180,3 +180,42 @@ def fee_statement(school, period, account):
         "expense": month["expense"],
         "closing": closing,
     }
+
+
+def menu_grid(menu, school):
+    """A week's menu as meals x days (only the days that have dishes, Monday-Friday at least),
+    each dish with `ingredient_rows` [(food, [grams per age group])]; and the same by day for phones."""
+    from django.db.models import Prefetch
+
+    from .models import DishIngredient
+
+    dishes = list(
+        menu.dishes.order_by("day", "position", "id").prefetch_related(
+            Prefetch(
+                "ingredients",
+                queryset=DishIngredient.objects.select_related("food").order_by("food__name", "age_group"),
+            )
+        )
+    )
+    groups = age_groups_for(school)
+    for d in dishes:
+        by_food = {}
+        for ing in d.ingredients.all():
+            by_food.setdefault(ing.food.name, {})[ing.age_group] = ing.grams
+        d.ingredient_rows = [(name, [q.get(g.value) for g in groups]) for name, q in by_food.items()]
+    used = {d.day for d in dishes}
+    days = [day for i, day in enumerate(menu.days()) if i < 5 or day in used]
+    rows = []
+    for meal in MEAL_ORDER:
+        cells = [[d for d in dishes if d.day == day and d.meal == meal] for day in days]
+        if any(cells):
+            rows.append({"meal": Meal(meal).label, "cells": cells})
+    by_day = []
+    for day in days:
+        meals = [
+            (Meal(meal).label, [d for d in dishes if d.day == day and d.meal == meal]) for meal in MEAL_ORDER
+        ]
+        meals = [(label, items) for label, items in meals if items]
+        if meals:
+            by_day.append((day, meals))
+    return {"rows": rows, "days": days, "groups": groups, "by_day": by_day}

@@ -11,7 +11,7 @@ from logistics.models import School
 from logistics.notifications import notify
 
 from . import selectors
-from .choices import Meal
+from .choices import Meal, MenuStatus
 from .models import FoodSample, Supplier
 
 LEADS = (Role.CANTEEN, Role.DIRECTOR)
@@ -76,5 +76,32 @@ def supplier_licence_alerts(today_iso=None):
             url=reverse("canteen:supplier_update", args=[s.pk]),
             roles=LEADS,
             dedupe_key=f"canteen-licence:{s.pk}:{first:%Y%m%d}:{'expired' if first < today else 'soon'}",
+        )
+    return sent
+
+
+@shared_task
+def menu_publish_reminders(today_iso=None):
+    """On the school's publishing weekday (e.g. Thursday), remind if next week's menu is not published."""
+    from .models import CanteenSettings, Menu
+    from .services import week_start_of
+
+    today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
+    next_week = week_start_of(today) + datetime.timedelta(days=7)
+    due = CanteenSettings.objects.filter(menu_publish_weekday=today.weekday()).values_list(
+        "school_id", flat=True
+    )
+    published = Menu.objects.filter(week_start=next_week, status=MenuStatus.PUBLISHED).values_list(
+        "school_id", flat=True
+    )
+    sent = 0
+    for school in School.objects.filter(pk__in=due).exclude(pk__in=published):
+        sent += notify(
+            school=school,
+            title=f"下周（{next_week:%m月%d日}起）食谱尚未发布",
+            body="按本校规定今天应发布下周带量食谱，家长页面只显示已发布的食谱。",
+            url=reverse("canteen:menu_week", args=[next_week.isoformat()]),
+            roles=LEADS,
+            dedupe_key=f"canteen-menu-publish:{school.pk}:{next_week:%Y%m%d}",
         )
     return sent

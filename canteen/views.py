@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -23,7 +23,7 @@ from logistics.services import save_with_log
 
 from . import reports as canteen_reports
 from . import selectors, services
-from .choices import MEAL_ORDER, Account, Meal, MenuStatus, SampleStatus, age_groups_for
+from .choices import Account, Meal, MenuStatus, SampleStatus, age_groups_for
 from .forms import (
     CanteenSettingsForm,
     DeliveryForm,
@@ -47,7 +47,6 @@ from .forms import (
 from .models import (
     Delivery,
     DiningRecord,
-    DishIngredient,
     DisinfectionLog,
     FeeEntry,
     Food,
@@ -524,31 +523,6 @@ def menu_list(request):
     return render(request, "canteen/menu_list.html", ctx)
 
 
-def _menu_grid(menu, school):
-    dishes = list(
-        menu.dishes.order_by("day", "position", "id").prefetch_related(
-            Prefetch(
-                "ingredients",
-                queryset=DishIngredient.objects.select_related("food").order_by("food__name", "age_group"),
-            )
-        )
-    )
-    groups = age_groups_for(school)
-    rows = []
-    for meal in MEAL_ORDER:
-        cells = []
-        for day in menu.days():
-            cells.append([d for d in dishes if d.day == day and d.meal == meal])
-        if any(cells):
-            rows.append({"meal": Meal(meal).label, "cells": cells})
-    for d in dishes:
-        by_food = {}
-        for ing in d.ingredients.all():
-            by_food.setdefault(ing.food.name, {})[ing.age_group] = ing.grams
-        d.ingredient_rows = [(name, [q.get(g.value) for g in groups]) for name, q in by_food.items()]
-    return rows, groups
-
-
 @school_view("canteen.view")
 def menu_week(request, week):
     try:
@@ -560,7 +534,7 @@ def menu_week(request, week):
     if menu is None and can_manage and request.method == "POST":
         menu = services.menu_for_week(school=request.school, week_start=week_start, by=request.user)
         return redirect("canteen:menu_week", week=week_start.isoformat())
-    rows, groups = _menu_grid(menu, request.school) if menu else ([], age_groups_for(request.school))
+    grid = selectors.menu_grid(menu, request.school) if menu else None
     nutrition = (
         selectors.nutrition_summary(request.school, week_start, week_start + datetime.timedelta(days=6))
         if menu
@@ -569,9 +543,10 @@ def menu_week(request, week):
     ctx = {
         "menu": menu,
         "week_start": week_start,
-        "days": [week_start + datetime.timedelta(days=i) for i in range(7)],
-        "rows": rows,
-        "groups": groups,
+        "days": grid["days"] if grid else [],
+        "rows": grid["rows"] if grid else [],
+        "groups": grid["groups"] if grid else age_groups_for(request.school),
+        "by_day": grid["by_day"] if grid else [],
         "nutrition": nutrition,
         "can_manage": can_manage,
         "prev": week_start - datetime.timedelta(days=7),
@@ -705,8 +680,7 @@ def public_menu(request, token):
     )
     weeks = []
     for menu in menus:
-        rows, groups = _menu_grid(menu, school)
-        weeks.append({"menu": menu, "rows": rows, "days": menu.days()})
+        weeks.append({"menu": menu, **selectors.menu_grid(menu, school)})
     response = render(request, "canteen/public_menu.html", {"school_name": school.name, "weeks": weeks})
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"

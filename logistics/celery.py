@@ -36,6 +36,10 @@ app.conf.beat_schedule = {
         "task": "canteen.tasks.supplier_licence_alerts",
         "schedule": crontab(hour=7, minute=10),
     },
+    "canteen-menu-publish-reminders": {
+        "task": "canteen.tasks.menu_publish_reminders",
+        "schedule": crontab(hour=15, minute=0),
+    },
     "certificate-expiry-alerts": {
         "task": "logistics.tasks.certificate_expiry_alerts",
         "schedule": crontab(hour=7, minute=0),

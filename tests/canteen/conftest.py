@@ -13,6 +13,24 @@ from canteen.models import Fridge, Menu, MenuDish, Supplier
 from canteen.services import week_start_of
 
 
+def ensure_builtin_foods():
+    """Transactional tests flush the database, data migrations included: put the table back."""
+    import importlib
+
+    from canteen.models import Food
+
+    migration = importlib.import_module("canteen.migrations.0002_builtin_foods")
+    if Food.objects.filter(school__isnull=True).count() < len(migration.FOODS):
+        from django.apps import apps
+
+        migration.add_foods(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _builtin_foods(db):
+    ensure_builtin_foods()
+
+
 def make_photo(name="sample.jpg", color=(200, 120, 40)):
     buf = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(buf, format="JPEG")

@@ -157,3 +157,19 @@ def test_it_seeds_demo_data_quickly_and_idempotently(db, settings):
     assert elapsed < 6, elapsed
     kg = schools[0].school
     assert reports.month_gaps(kg, Period.current_month()) or reports.month_gaps(kg, Period.previous_month())
+
+
+def test_it_reminds_on_the_publishing_weekday_until_next_weeks_menu_is_published(school, canteen, director):
+    from canteen import services
+
+    thursday = timezone.localdate() + datetime.timedelta(days=(3 - timezone.localdate().weekday()) % 7)
+    CanteenSettings.objects.create(school=school, menu_publish_weekday=3)
+    assert tasks.menu_publish_reminders((thursday - datetime.timedelta(days=1)).isoformat()) == 0
+    assert tasks.menu_publish_reminders(thursday.isoformat()) == 2
+    assert tasks.menu_publish_reminders(thursday.isoformat()) == 0
+    Notification.objects.all().delete()
+    next_week = services.week_start_of(thursday) + datetime.timedelta(days=7)
+    menu = services.menu_for_week(school=school, week_start=next_week, by=canteen)
+    services.dish_add(menu=menu, by=canteen, day=next_week, meal=Meal.LUNCH, name="米饭")
+    services.menu_publish(menu=menu, by=canteen)
+    assert tasks.menu_publish_reminders(thursday.isoformat()) == 0
