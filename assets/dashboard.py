@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.dashboard import DANGER, INFO, OK, WARNING, Card
+from logistics.models import Room
 from logistics.permissions import can
 
-from .choices import DisposalStatus, LoanStatus, RepairStatus, StocktakeStatus
-from .models import AssetLoan, DisposalRequest, RepairRequest, Stocktake, StoreItem
+from .choices import DisposalStatus, LoanStatus, RepairStatus, StocktakeStatus, TaskStatus
+from .models import AssetLoan, DisposalRequest, MaintenanceTask, RepairRequest, Stocktake, StoreItem
 
 
 def cards(request):
@@ -61,6 +62,32 @@ def cards(request):
         to_close = Stocktake.objects.filter(school=school, status=StocktakeStatus.SUBMITTED).count()
         if to_close:
             found.append(Card(_("待审批盘点"), to_close, reverse("assets:stocktake_list"), WARNING, order=22))
+    if can(request, "repairs.manage"):
+        today_tasks = MaintenanceTask.objects.filter(
+            school=school, status=TaskStatus.OPEN, due_on__lte=timezone.localdate()
+        ).count()
+        if today_tasks:
+            found.append(
+                Card(_("待完成维护任务"), today_tasks, reverse("assets:maintenance_list"), INFO, order=25)
+            )
+    if request.role != "bureau":
+        mine = list(
+            Room.objects.filter(school=school, responsible=request.user, is_active=True)
+            .order_by("name")
+            .values_list("pk", "name")[:6]
+        )
+        if mine:
+            found.append(
+                Card(
+                    _("我负责的房间"),
+                    len(mine),
+                    reverse("assets:room_sheet", args=[mine[0][0]]),
+                    INFO,
+                    note=_("核对财产登记表，物表一致"),
+                    items=[(name, reverse("assets:room_sheet", args=[pk])) for pk, name in mine],
+                    order=26,
+                )
+            )
     if can(request, "stores.manage"):
         low = StoreItem.objects.filter(school=school, on_hand__lte=F("min_level")).count()
         overdue_loans = AssetLoan.objects.filter(

@@ -110,8 +110,11 @@ def test_it_shows_dashboard_cards_for_managers_and_teachers(
     with django_assert_max_num_queries(6):
         titles = [c.title for c in cards(_request(school, director, "director"))]
     assert "未完成报修" in titles
+    room.responsible = teacher
+    room.save()
     mine = cards(_request(school, teacher, "teacher"))
     assert mine[0].title == "我的报修" and mine[0].value == 1
+    assert any(c.title == "我负责的房间" and c.items[0][0] == room.name for c in mine)
     assert cards(_request(school, principal, "principal"))
 
 
