@@ -178,3 +178,15 @@ def test_nothing_is_written_for_a_tampered_budget_line(as_teacher, other_budget_
     )
     assert not PurchaseRequest.objects.exists()
     assert BudgetLine.objects.count() == 2 and MonthlyStatement.objects.count() == 0
+
+
+def test_the_change_log_is_for_finance_viewers(as_principal, as_teacher, objects):
+    from django.contrib.contenttypes.models import ContentType
+
+    req = objects["req"]
+    url = reverse("object_history", args=[ContentType.objects.get_for_model(PurchaseRequest).pk, req.pk])
+    assert as_principal.get(url).status_code == 200
+    assert as_teacher.get(url).status_code == 403
+    detail = reverse("finance:request_detail", args=[req.pk])
+    assert url in as_principal.get(detail).content.decode()
+    assert url not in as_teacher.get(detail).content.decode()
