@@ -157,30 +157,52 @@ def _render(context):
     return HTML(string=html, base_url=None).render()
 
 
+# Rows laid out per part: bounds memory (WeasyPrint holds a part's pages until it writes them)
+# while keeping the number of parts, each with its own font subset, small.
+ROWS_PER_PART = 600
+
+
 def _write_pdf_in_parts(school, period, target, gaps, sections):
     base = {"school": school, "doc_title": pack_title(school, period), "split": True}
     base["generated"] = format_date(timezone.localdate())
     cover = _cover(school, period, gaps)
     entries = _entries(sections)
-    # the cover's length first (page numbers do not change it), then each section from there on
+    # the cover's length first (page numbers do not change it), then the sections from there on
     cover_pages = len(_render({**base, "cover": cover, "entries": entries, "total_pages": 9999}).pages)
-    page = cover_pages + 1
+    state = {"page": cover_pages + 1}
     with tempfile.TemporaryDirectory() as tmp:
-        parts = []
+        parts, group = [], []
+
+        def flush():
+            if not group:
+                return
+            document = _render({**base, "group": group, "first_page": state["page"]})
+            for index, page in enumerate(document.pages):
+                for anchor in page.anchors:
+                    if anchor.startswith("section-"):
+                        number = int(anchor.split("-")[1])
+                        if number <= len(entries):
+                            entries[number - 1]["page"] = state["page"] + index
+            parts.append(os.path.join(tmp, f"{len(parts) + 1:03d}.pdf"))
+            document.write_pdf(parts[-1])
+            state["page"] += len(document.pages)
+            group.clear()
+
+        rows = 0
         for number, (spec, report) in enumerate(_build_reports(school, period), start=1):
             try:
-                context = {**base, "s": report_context(report), "number": number, "first_page": page}
-                document = _render(context)
+                group.append((number, report_context(report)))
+                rows += len(group[-1][1]["rows"]) + 20  # a section costs at least a page
+                if rows >= ROWS_PER_PART:
+                    flush()
+                    rows = 0
             except Exception as exc:
                 raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
-            parts.append(os.path.join(tmp, f"{number:03d}.pdf"))
-            document.write_pdf(parts[-1])
-            if number <= len(entries):
-                entries[number - 1]["page"] = page
-            page += len(document.pages)
-            del document, context
+        flush()
         first = os.path.join(tmp, "000.pdf")
-        _render({**base, "cover": cover, "entries": entries, "total_pages": page - 1}).write_pdf(first)
+        _render({**base, "cover": cover, "entries": entries, "total_pages": state["page"] - 1}).write_pdf(
+            first
+        )
         out = os.path.join(tmp, "pack.pdf")
         subprocess.run(["pdfunite", first, *parts, out], check=True, capture_output=True, timeout=600)
         with open(out, "rb") as src:
@@ -189,4 +211,4 @@ def _write_pdf_in_parts(school, period, target, gaps, sections):
             else:
                 with open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst)
-    return page - 1
+    return state["page"] - 1

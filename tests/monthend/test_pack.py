@@ -80,12 +80,17 @@ def test_it_writes_a_workbook_with_contents_first_and_totals_matching_the_databa
     assert wb["员工证件一览表"]["A4"].value.startswith("本月无记录")
 
 
-@pytest.mark.parametrize("in_parts", [True, False], ids=["sections-joined", "one-document"])
+@pytest.mark.parametrize(
+    ("in_parts", "rows_per_part"),
+    [(True, 600), (True, 1), (False, 0)],
+    ids=["parts-joined", "a-part-per-section", "one-document"],
+)
 def test_it_writes_a_pdf_with_cover_contents_gaps_every_section_and_signatures(
-    school, rooms, test_reports, gap_hook, monkeypatch, in_parts
+    school, rooms, test_reports, gap_hook, monkeypatch, in_parts, rows_per_part
 ):
     if not in_parts:
         monkeypatch.setattr(pack_module.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pack_module, "ROWS_PER_PART", rows_per_part)
     pack = _build(school)
     raw = pdf_text(pack.pdf.path)
     text, cover = compact(raw), compact(raw.split("\f")[0])
