@@ -27,6 +27,13 @@ def form_errors(response):
                 forms[id(value)] = value
     messages = []
     for form in forms.values():
-        for errs in form.errors.values():
-            messages.extend(errs)
+        errors = form.errors
+        if isinstance(errors, list):  # a formset: one dict per form, plus its own errors
+            messages.extend(form.non_form_errors())
+            for per_form in errors:
+                for errs in per_form.values():
+                    messages.extend(errs)
+        else:
+            for errs in errors.values():
+                messages.extend(errs)
     return messages
