@@ -304,3 +304,22 @@ def test_the_other_lists_keep_their_query_counts(
     for name in ("absence_list", "case_list", "child_list", "area_list", "plan_list", "criterion_list"):
         with django_assert_max_num_queries(12):
             assert as_health.get(reverse(f"hygiene:{name}")).status_code == 200, name
+
+
+POST_ONLY = {
+    "absence_follow_up",
+    "absence_return",
+    "inspection_correct",
+    "problem_correct",
+    "problem_recheck",
+    "reading_correct",
+}
+
+
+@pytest.mark.parametrize(("name", "key"), URLS)
+def test_the_director_opens_every_page(name, key, objects, as_director):
+    response = as_director.get(url_for(name, key, objects))
+    assert response.status_code == (405 if name in POST_ONLY else 200)
+    if name == "check_create":
+        room = objects["check"].room_id
+        assert as_director.get(url_for(name, key, objects) + f"?room={room}&session=noon").status_code == 200
