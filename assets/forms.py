@@ -345,6 +345,7 @@ class DamageForm(SchoolForm):
     party_kind = forms.ChoiceField(label=_("责任方类型"), choices=PartyKind.choices)
     party_name = forms.CharField(label=_("责任人/班级"), max_length=60)
     assessed_amount = forms.DecimalField(label=_("核定赔偿金额（元）"), **MONEY_KW)
+    repair_number = forms.IntegerField(label=_("后续维修单号（可选）"), required=False, min_value=1)
 
     def clean_occurred_on(self):
         day = self.cleaned_data["occurred_on"]
@@ -362,6 +363,15 @@ class DamageForm(SchoolForm):
                 self.add_error("asset_code", _("本校没有编号为「%(c)s」的资产。") % {"c": code})
         elif not (data.get("item_name") or "").strip():
             self.add_error("item_name", _("请填写资产编号或物品名称。"))
+        data["repair"] = None
+        if data.get("repair_number"):
+            from .models import RepairRequest
+
+            data["repair"] = RepairRequest.objects.filter(
+                school=self.school, pk=data["repair_number"]
+            ).first()
+            if data["repair"] is None:
+                self.add_error("repair_number", _("本校没有这张报修单。"))
         return data
 
 

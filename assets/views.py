@@ -936,9 +936,6 @@ def damage_create(request):
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        repair = None
-        if d["asset"] is not None:
-            repair = d["asset"].repairs.order_by("-requested_at").first()
         ok, _c = _call(
             form,
             services.damage_record,
@@ -952,7 +949,7 @@ def damage_create(request):
             asset=d["asset"],
             item_name=d["item_name"],
             room=d["room"],
-            repair=repair,
+            repair=d["repair"],
         )
         if ok:
             messages.success(request, _("损坏赔偿已登记。"))

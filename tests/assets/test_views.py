@@ -387,3 +387,24 @@ def test_it_pins_the_stocktake_pages_query_counts(
     for url, n in zip(urls, counts, strict=True):
         with django_assert_max_num_queries(n):
             assert as_staff.get(url).status_code == 200
+
+
+def test_it_records_damage_linked_to_its_repair(as_staff, school, teacher, room, asset, other_school):
+    repair = services.repair_raise(school=school, by=teacher, room=room, description="椅子腿断了")
+    data = {
+        "occurred_on": datetime.date.today().isoformat(),
+        "asset_code": asset.code,
+        "description": "课间摇晃椅子",
+        "party_kind": "student",
+        "party_name": "王小明",
+        "assessed_amount": "80.00",
+        "repair_number": repair.pk,
+    }
+    r = as_staff.post(reverse("assets:damage_create"), {**data, "repair_number": 999999})
+    assert r.status_code == 200 and form_errors(r)
+    r = as_staff.post(reverse("assets:damage_create"), {**data, "assessed_amount": "-3"})
+    assert r.status_code == 200 and form_errors(r)
+    assert not DamageCase.objects.exists()
+    assert as_staff.post(reverse("assets:damage_create"), data).status_code == 302
+    case = DamageCase.objects.get()
+    assert case.repair == repair and case.asset == asset and case.room == room
