@@ -1,13 +1,15 @@
-"""Dashboard cards of the duty calendar and the month pack (called from logistics/dashboard.py)."""
+"""Dashboard cards of the duty calendar (called from logistics/dashboard.py). One query in all.
+
+The month pack has no card of its own: the dashboard's query budget is shared by every app, and
+the director is notified when a pack is ready (services.pack_build)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from logistics.permissions import can
-from logistics.reports import Period
 
-from .choices import PackStatus
-from .models import MonthPack
+SHOWN = 6
+COUNTED = 50
 
 
 def cards(request):
@@ -16,30 +18,6 @@ def cards(request):
     from .views import week_tasks
 
     found = []
-    if can(request, "duties.view"):
-        qs, today, monday = week_tasks(request)
-        shown = list(qs.select_related("assignee")[:6])
-        total = qs.count() if len(shown) == 6 else len(shown)
-        overdue = sum(1 for t in shown if t.due_on < today)
-        items = [
-            (
-                f"{t.due_on.month}月{t.due_on.day}日 {t.title}"
-                + (_("（已逾期）") if t.due_on < today else ""),
-                reverse("monthend:task_list"),
-            )
-            for t in shown
-        ]
-        found.append(
-            Card(
-                _("本周行事历"),
-                total,
-                reverse("monthend:task_list"),
-                DANGER if overdue else (WARNING if total else OK),
-                note=_("本周待办及逾期未完成的行事历任务"),
-                items=items,
-                order=40,
-            )
-        )
     if can(request, "monthend.bureau"):
         found.append(
             Card(
@@ -51,22 +29,29 @@ def cards(request):
                 order=5,
             )
         )
-    elif can(request, "monthend.view"):
-        period = Period.previous_month()
-        pack = MonthPack.objects.for_request(request).filter(month=period.key).order_by("-version").first()
-        if pack is None:
-            value, level = _("未生成"), WARNING
-        else:
-            value = pack.get_status_display()
-            level = {PackStatus.READY: OK, PackStatus.FAILED: DANGER}.get(pack.status, INFO)
+    if can(request, "duties.view"):
+        qs, today, _monday = week_tasks(request)
+        tasks = list(qs.select_related("assignee")[: COUNTED + 1])  # one query: the list and the count
+        total = f"{COUNTED}+" if len(tasks) > COUNTED else len(tasks)
+        overdue = any(t.due_on < today for t in tasks)
+        url = reverse("monthend:task_list")
+        items = [
+            (
+                f"{t.due_on.month}月{t.due_on.day}日 {t.title}"
+                + (_("（已逾期）") if t.due_on < today else ""),
+                url,
+            )
+            for t in tasks[:SHOWN]
+        ]
         found.append(
             Card(
-                _("%(month)s月报") % {"month": period.label},
-                value,
-                reverse("monthend:pack_list"),
-                level,
-                note=(_("第%(v)s版") % {"v": pack.version}) if pack else "",
-                order=60,
+                _("本周行事历"),
+                total,
+                url,
+                DANGER if overdue else (WARNING if tasks else OK),
+                note=_("本周待办及逾期未完成的行事历任务"),
+                items=items,
+                order=40,
             )
         )
     return found

@@ -1,9 +1,9 @@
 """Browser: the director regenerates and downloads the month pack; the bureau compares schools;
 staff tick off this week's duties. Desktop, tablet and phone."""
 
-import datetime
 
 import pytest
+from django.utils import timezone
 
 from logistics.monthend import duties, services
 from logistics.monthend.models import Duty, DutyTask, MonthPack
@@ -71,7 +71,7 @@ def test_the_bureau_compares_its_schools_and_enters_one_read_only(
 def test_staff_tick_off_this_weeks_duty(live_server, new_page, school, staff, director, device):
     services.calendar_settings(school)
     duty = Duty.objects.get(school=school, title="消防设备自检")
-    _monday, sunday = duties.week_bounds(datetime.date.today())
+    _monday, sunday = duties.week_bounds(timezone.localdate())
     task = DutyTask.objects.create(school=school, duty=duty, title=duty.title, due_on=sunday)
     page = new_page(device)
     login(page, live_server, "p_staff")

@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from logistics.monthend import hooks, services
 from logistics.monthend.models import MonthPack
@@ -104,13 +105,23 @@ def test_the_zip_is_404_without_packs_and_403_for_schools(school, as_bureau, as_
 
 
 def test_the_bureau_clicks_through_to_a_school_read_only(school, other_school, as_bureau):
+
+    from logistics.monthend.models import Duty, DutyTask
+
+    services.calendar_settings(other_school)
+    duty = Duty.objects.get(school=other_school, title="消防设备自检")
+    task = DutyTask.objects.create(
+        school=other_school, duty=duty, title=duty.title, due_on=timezone.localdate()
+    )
     response = as_bureau.post(
         reverse("switch_school"), {"school": other_school.pk, "next": reverse("dashboard")}
     )
     assert response.status_code == 302
     page = as_bureau.get(reverse("monthend:task_list"))
     assert page.status_code == 200 and page.wsgi_request.school == other_school
-    assert 'data-testid="complete-' not in page.content.decode()
+    html = page.content.decode()
+    assert "消防设备自检" in html and 'data-testid="complete-' not in html
+    assert_status(as_bureau, reverse("monthend:task_action", args=[task.pk, "complete"]), 403, method="post")
     # read-only: the middleware refuses the bureau's writes
     assert_status(as_bureau, reverse("monthend:duty_create"), 403, method="post", data={"title": "x"})
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from logistics.models import ChangeLog, Notification
 from logistics.monthend import duties, services
@@ -184,7 +185,7 @@ def test_the_director_assigns_a_task_and_the_assignee_is_told(
 def test_the_task_list_has_fixed_queries(school, as_director, director, django_assert_max_num_queries):
     services.calendar_settings(school)
     duty = Duty.objects.get(school=school, title="消防设备自检")
-    today = datetime.date.today()
+    today = timezone.localdate()
     DutyTask.objects.bulk_create(
         [
             DutyTask(
@@ -259,7 +260,7 @@ def test_the_dashboard_shows_this_weeks_duties(
 ):
     services.calendar_settings(school)
     duty = Duty.objects.get(school=school, title="消防设备自检")
-    today = datetime.date.today()
+    today = timezone.localdate()
     monday, sunday = duties.week_bounds(today)
     DutyTask.objects.create(school=school, duty=duty, title="消防设备自检", due_on=sunday)
     DutyTask.objects.create(
@@ -273,4 +274,39 @@ def test_the_dashboard_shows_this_weeks_duties(
     assert "本周行事历" in html and "已逾期" in html
     card = next(c for c in response.context["cards"] if c.title == "本周行事历")
     assert card.value == 2 and card.level == "danger"
-    assert "上月" in html or "月报" in html
+
+
+def test_the_dashboard_card_costs_one_query_and_teachers_see_their_own(
+    school, as_director, as_teacher, teacher, director, django_assert_num_queries
+):
+    from logistics.monthend.dashboard import cards
+
+    services.calendar_settings(school)
+    duty = Duty.objects.get(school=school, title="消防设备自检")
+    today = timezone.localdate()
+    DutyTask.objects.bulk_create(
+        [
+            DutyTask(
+                school=school,
+                duty=duty,
+                title=duty.title,
+                due_on=today - datetime.timedelta(days=i),
+                assignee=director,
+            )
+            for i in range(60)
+        ]
+    )
+    DutyTask.objects.create(
+        school=school,
+        duty=duty,
+        title="教师的任务",
+        due_on=today + datetime.timedelta(days=60),
+        assignee=teacher,
+    )
+    request = as_director.get(reverse("monthend:task_list")).wsgi_request
+    with django_assert_num_queries(1):
+        found = cards(request)
+    assert found[0].value == "50+" and len(found[0].items) == 6
+    request = as_teacher.get(reverse("monthend:task_list")).wsgi_request
+    (card,) = cards(request)
+    assert card.value == 0  # the director's tasks are not the teacher's; its own is not due this week
