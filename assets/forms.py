@@ -258,7 +258,12 @@ class RepairForm(SchoolForm):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": _("例如：灯管不亮")}),
     )
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    photo = forms.ImageField(label=_("照片（可选）"), required=False, validators=[validate_image_upload])
+    photo = forms.ImageField(
+        label=_("照片（可选）"),
+        required=False,
+        validators=[validate_image_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
 
     def clean(self):
         data = super().clean()

@@ -599,6 +599,10 @@ def repair_create(request):
             initial = {"asset_code": asset.code, "room": asset.room_id}
     if request.GET.get("room", "").isdigit():
         initial["room"] = int(request.GET["room"])
+    if "room" not in initial:  # a class teacher usually reports from their own room
+        own = Room.objects.filter(school=request.school, responsible=request.user, is_active=True).first()
+        if own is not None:
+            initial["room"] = own.pk
     form = forms.RepairForm(
         request.POST or None, request.FILES or None, school=request.school, initial=initial
     )
