@@ -165,6 +165,13 @@ class DeliveryForm(forms.Form):
         self.fields["supplier"].queryset = Supplier.objects.filter(school=school, is_active=True)
 
 
+class DeliveryCorrectionForm(forms.Form):
+    invoice_no = forms.CharField(label=_("票据号"), max_length=50, required=False)
+    account = forms.ChoiceField(label=_("记入账目"), choices=Account.choices)
+    notes = forms.CharField(label=_("备注"), max_length=200, required=False)
+    reason = forms.CharField(label=_("更正原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class DeliveryLineForm(forms.Form):
     name = forms.CharField(
         label=_("品名"), max_length=50, widget=forms.TextInput(attrs={"list": "pantry-items"})

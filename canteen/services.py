@@ -402,6 +402,27 @@ def delivery_record(
     return delivery
 
 
+DELIVERY_CORRECTABLE = ("invoice_no", "notes", "account")
+
+
+def delivery_correct(*, obj, by, changes: dict, reason: str):
+    """Correct the header of an incoming inspection (票据号、备注、账目) with a reason; lines stay as
+    inspected (a wrong line is recorded again as a new delivery and the stock adjusted by a count)."""
+    unknown = set(changes) - set(DELIVERY_CORRECTABLE)
+    if unknown:
+        raise ValidationError(_("这些字段不能更正：%(f)s") % {"f": "、".join(sorted(unknown))})
+    if "account" in changes and changes["account"] not in Account.values:
+        raise ValidationError(_("请选择记入的账目。"))
+    with transaction.atomic():
+        locked = Delivery.objects.select_for_update().get(pk=obj.pk)
+        changes = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+        changes = {k: v for k, v in changes.items() if getattr(locked, k) != v}
+        if not changes:
+            raise ValidationError(_("没有需要更正的内容。"))
+        log = apply_correction(obj=locked, by=by, changes=changes, reason=reason)
+    return locked, log
+
+
 def delivery_delete(*, obj, by, today=None):
     """Records are kept until the legal retention ends; only then may they be removed."""
     today = today or timezone.localdate()

@@ -26,6 +26,7 @@ from . import selectors, services
 from .choices import Account, Meal, MenuStatus, SampleStatus, age_groups_for
 from .forms import (
     CanteenSettingsForm,
+    DeliveryCorrectionForm,
     DeliveryForm,
     DeliveryLineFormSet,
     DiningForm,
@@ -413,6 +414,33 @@ def delivery_detail(request, pk):
     )
     lines = delivery.lines.select_related("item")
     return render(request, "canteen/delivery_detail.html", {"delivery": delivery, "lines": lines})
+
+
+@school_view("canteen.manage")
+def delivery_correct(request, pk):
+    delivery = scoped_or_404(request, Delivery, pk=pk)
+    initial = {"invoice_no": delivery.invoice_no, "account": delivery.account, "notes": delivery.notes}
+    form = DeliveryCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        try:
+            services.delivery_correct(obj=delivery, by=request.user, changes=data, reason=reason)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已更正，变更记录已保存。"))
+            return redirect("canteen:delivery_detail", pk=delivery.pk)
+    return render(
+        request,
+        "generic/form.html",
+        {
+            "form": form,
+            "title": _("更正进货查验记录：%(d)s") % {"d": delivery},
+            "submit_label": _("提交更正"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 # --- pantry -------------------------------------------------------------------------------------

@@ -282,3 +282,59 @@ def test_it_pins_the_pantry_query_count(as_canteen, school, canteen, supplier, d
     with django_assert_max_num_queries(10):
         response = as_canteen.get(reverse("canteen:pantry"))
     assert len(response.context["object_list"]) == 50
+
+
+def test_it_corrects_a_delivery_header_only_with_a_reason(
+    as_canteen, as_teacher, as_outsider, school, canteen, supplier
+):
+    from logistics.audit import history_for
+    from logistics.choices import ChangeAction
+
+    delivery = deliver(school, canteen, supplier, [line()], invoice_no="NO1")
+    url = reverse("canteen:delivery_correct", args=[delivery.pk])
+    assert_status(as_teacher, url, 403)
+    assert_status(as_outsider, url, 404)
+    data = {"invoice_no": "NO2", "account": "children", "notes": "", "reason": ""}
+    assert as_canteen.post(url, data).status_code == 400
+    delivery.refresh_from_db()
+    assert delivery.invoice_no == "NO1"
+    assert as_canteen.post(url, {**data, "reason": "票据号抄错"}).status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.invoice_no == "NO2"
+    log = history_for(delivery).get(action=ChangeAction.CORRECT)
+    assert log.before == {"invoice_no": "NO1"} and log.reason == "票据号抄错"
+    with pytest.raises(ValidationError):
+        services.delivery_correct(obj=delivery, by=canteen, changes={"accepted_amount": 1}, reason="x")
+
+
+def test_it_edits_settings_and_fridges_by_role(as_director, as_canteen, school, campus):
+    from canteen.models import CanteenSettings, Fridge
+
+    assert_status(as_canteen, reverse("canteen:settings"), 403)
+    data = {
+        "sample_min_grams": "200",
+        "sample_retention_hours": "72",
+        "sample_photo_required": "on",
+        "fridge_min_temp": "0",
+        "fridge_max_temp": "8",
+        "breakfast_end": "08:30",
+        "lunch_end": "12:30",
+        "snack_end": "15:30",
+        "dinner_end": "18:30",
+        "menu_publish_weekday": "3",
+        "daily_rate": "12.00",
+        "energy_target": "1200",
+        "protein_target": "40",
+        "fat_target": "40",
+        "carb_target": "160",
+    }
+    bad = as_director.post(reverse("canteen:settings"), {**data, "sample_retention_hours": "24"})
+    assert bad.status_code == 400
+    assert CanteenSettings.for_school(school).sample_retention_hours == 48
+    assert as_director.post(reverse("canteen:settings"), data).status_code == 302
+    cfg = CanteenSettings.objects.get(school=school)
+    assert cfg.sample_min_grams == 200 and cfg.sample_retention_hours == 72
+    response = as_canteen.post(
+        reverse("canteen:fridge_create"), {"name": "3号留样柜", "campus": campus.pk, "is_active": "on"}
+    )
+    assert response.status_code == 302 and Fridge.objects.get().school == school
