@@ -408,3 +408,16 @@ def test_it_records_damage_linked_to_its_repair(as_staff, school, teacher, room,
     assert as_staff.post(reverse("assets:damage_create"), data).status_code == 302
     case = DamageCase.objects.get()
     assert case.repair == repair and case.asset == asset and case.room == room
+
+
+def test_it_lists_a_leavers_assets_on_the_handover_page_and_hands_them_over(
+    as_director, school, teacher, principal, room, make_asset
+):
+    make_asset(name="电子琴", room=room, custodian=teacher, units=2)
+    r = as_director.get(reverse("assets:handover"), {"from_user": teacher.pk})
+    assert r.content.decode().count("电子琴") == 2
+    r = as_director.post(reverse("assets:handover"), {"from_user": teacher.pk, "to_user": teacher.pk})
+    assert r.status_code == 200 and form_errors(r)
+    r = as_director.post(reverse("assets:handover"), {"from_user": teacher.pk, "to_user": principal.pk})
+    assert r.status_code == 302
+    assert Asset.objects.filter(custodian=principal).count() == 2
