@@ -310,3 +310,19 @@ def test_the_dashboard_card_costs_one_query_and_teachers_see_their_own(
     request = as_teacher.get(reverse("monthend:task_list")).wsgi_request
     (card,) = cards(request)
     assert card.value == 0  # the director's tasks are not the teacher's; its own is not due this week
+
+
+def test_the_calendar_page_has_fixed_queries(school, as_director, as_bureau, django_assert_max_num_queries):
+    services.calendar_settings(school)
+    Duty.objects.bulk_create(
+        [
+            Duty(school=school, title=f"事项{i}", recurrence=Recurrence.MONTHLY, day=i % 28 + 1)
+            for i in range(80)
+        ]
+    )
+    with django_assert_max_num_queries(14):
+        response = as_director.get(reverse("monthend:duty_list"))
+    assert response.status_code == 200 and "事项79" in response.content.decode()
+    # the bureau reads the calendar but gets no edit links
+    page = as_bureau.get(reverse("monthend:duty_list")).content.decode()
+    assert "直饮水更换滤芯" in page and reverse("monthend:duty_create") not in page
