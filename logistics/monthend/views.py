@@ -51,6 +51,8 @@ class PackList(ScopedListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["month_form"] = MonthForm(initial={"month": Period.previous_month().key})
+        busy = (PackStatus.PENDING, PackStatus.RUNNING)
+        ctx["refresh"] = any(p.status in busy for p in ctx["object_list"])  # reload until ready
         return ctx
 
 

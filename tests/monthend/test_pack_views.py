@@ -128,3 +128,10 @@ def test_a_pack_not_ready_cannot_be_downloaded(school, as_director):
         school=school, month="2026-10", version=1, trigger=PackTrigger.SCHEDULED
     )
     assert_status(as_director, reverse("monthend:pack_download", args=[pending.pk, "pdf"]), 404)
+
+
+def test_the_list_reloads_itself_while_a_pack_is_being_generated(school, as_director):
+    MonthPack.objects.create(school=school, month="2026-10", version=1, trigger=PackTrigger.MANUAL)
+    assert 'http-equiv="refresh"' in as_director.get(reverse("monthend:pack_list")).content.decode()
+    MonthPack.objects.update(status=PackStatus.READY)
+    assert 'http-equiv="refresh"' not in as_director.get(reverse("monthend:pack_list")).content.decode()
