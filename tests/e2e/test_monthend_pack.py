@@ -1,7 +1,6 @@
 """Browser: the director regenerates and downloads the month pack; the bureau compares schools;
 staff tick off this week's duties. Desktop, tablet and phone."""
 
-
 import pytest
 from django.utils import timezone
 
@@ -85,3 +84,19 @@ def test_staff_tick_off_this_weeks_duty(live_server, new_page, school, staff, di
     assert task.status == "done" and task.done_by == staff
     assert _no_overflow(page)
     screenshot(page, f"monthend-duties-staff-{device}")
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_bureau_sees_every_apps_metrics_without_the_page_overflowing(
+    live_server, new_page, school, other_school, bureau, device
+):
+    from logistics.monthend.hooks import bureau_metrics
+
+    labels, _table, errors = bureau_metrics([school, other_school], OCT)
+    page = new_page(device)
+    login(page, live_server, "p_bureau")
+    page.goto(f"{live_server.url}/monthend/bureau/?month=2026-10")
+    headers = page.locator("[data-testid=bureau-table] thead th").all_inner_texts()
+    assert headers[2:-1] == labels and not errors
+    assert _no_overflow(page)  # a wide table scrolls inside its own box
+    screenshot(page, f"monthend-bureau-metrics-{device}")
