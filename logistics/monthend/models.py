@@ -72,6 +72,7 @@ class MonthPack(SchoolOwned):
     duration_ms = models.PositiveIntegerField(default=0)
 
     objects = MonthPackQuerySet.as_manager()
+    history_permission = "monthend.view"  # who may read its change log (logistics.views.object_history)
 
     class Meta:
         verbose_name = _("月报")
@@ -166,6 +167,7 @@ class Duty(SchoolOwned):
     notes = models.TextField(_("说明"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     default_key = models.CharField(max_length=40, blank=True, editable=False)
+    history_permission = "duties.view"
 
     class Meta:
         verbose_name = _("行事历事项")
@@ -224,6 +226,7 @@ class DutyTask(SchoolOwned):
     note = models.TextField(_("完成情况"), blank=True)
     reminded_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    history_permission = "duties.view"
 
     class Meta:
         verbose_name = _("行事历任务")

@@ -326,3 +326,13 @@ def test_the_calendar_page_has_fixed_queries(school, as_director, as_bureau, dja
     # the bureau reads the calendar but gets no edit links
     page = as_bureau.get(reverse("monthend:duty_list")).content.decode()
     assert "直饮水更换滤芯" in page and reverse("monthend:duty_create") not in page
+
+
+def test_a_tasks_history_shows_who_did_what(task, staff, as_director, as_teacher):
+    from logistics.templatetags.logistics_tags import history_url
+
+    services.task_complete(obj=task, by=staff, role="staff", note="全部合格")
+    page = as_director.get(history_url(task))
+    html = page.content.decode()
+    assert page.status_code == 200 and staff.first_name in html and "状态变更" in html
+    assert as_teacher.get(history_url(task)).status_code == 200  # every staff role reads the calendar

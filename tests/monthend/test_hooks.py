@@ -1,5 +1,8 @@
 """Hooks are discovered from the apps like nav.py; the pack grows with the registry."""
 
+import shutil
+import subprocess
+
 import pytest
 
 from logistics.monthend import hooks, services
@@ -40,3 +43,20 @@ def test_the_pack_has_a_section_for_every_registered_monthly_report(school):
     pack = services.pack_build(pack_id=pack.pk)
     assert pack.status == PackStatus.READY, pack.error
     assert [s["key"] for s in pack.sections] == [s.key for s in specs(monthly_only=True)]
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_workbook_of_the_whole_registry(school, tmp_path):
+    pack, _ = services.pack_schedule(school=school, period=OCT, enqueue=False)
+    pack = services.pack_build(pack_id=pack.pk)
+    src = tmp_path / "pack.xlsx"
+    shutil.copy(pack.xlsx.path, src)
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf"]
+        + ["--outdir", str(tmp_path / "out"), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "pack.pdf").stat().st_size > 1000
