@@ -126,7 +126,16 @@ def seed(demo):
     director = by_role.get(Role.DIRECTOR)
     principal = by_role.get(Role.PRINCIPAL)
     accountant = by_role.get(Role.ACCOUNTANT) or director
-    CanteenSettings.for_school(school)
+    # the canteen serves lunch and the afternoon snack: targets for those meals (about 2/3 of a day)
+    CanteenSettings.objects.get_or_create(
+        school=school,
+        defaults={
+            "energy_target": Decimal("650"),
+            "protein_target": Decimal("28"),
+            "fat_target": Decimal("18"),
+            "carb_target": Decimal("95"),
+        },
+    )
     fridges = [
         Fridge.objects.get_or_create(school=school, name=f"{c.name}留样柜", defaults={"campus": c})[0]
         for c in demo.campuses[:2]

@@ -68,16 +68,32 @@ def sampled_pairs(school_ids, start, end):
 
 def missing_meals(school, start, end, now=None):
     """(day, meal) pairs on the menu that have ended with no sample at all (sorted)."""
+    return missing_meals_many([school], start, end, now).get(school.pk, [])
+
+
+def missing_meals_many(schools, start, end, now=None):
+    """{school_id: [(day, meal), ...]} for many schools in a fixed number of queries."""
     now = timezone.localtime(now or timezone.now())
-    cfg = CanteenSettings.for_school(school)
-    expected = expected_pairs([school.pk], start, end)[school.pk]
-    sampled = sampled_pairs([school.pk], start, end)[school.pk]
-    gaps = []
-    for day, meal in expected - sampled:
-        ended = timezone.make_aware(datetime.datetime.combine(day, cfg.meal_end(meal)))
-        if ended <= now:
-            gaps.append((day, meal))
-    return sorted(gaps, key=lambda p: (p[0], MEAL_ORDER.index(p[1])))
+    ids = [s.pk for s in schools]
+    expected = expected_pairs(ids, start, end)
+    if not expected:
+        return {}
+    sampled = sampled_pairs(list(expected), start, end)
+    configs = {c.school_id: c for c in CanteenSettings.objects.filter(school_id__in=list(expected))}
+    found = {}
+    for school in schools:
+        missing = expected.get(school.pk, set()) - sampled.get(school.pk, set())
+        if not missing:
+            continue
+        cfg = configs.get(school.pk) or CanteenSettings(school_id=school.pk)  # defaults, not saved
+        gaps = [
+            (day, meal)
+            for day, meal in missing
+            if timezone.make_aware(datetime.datetime.combine(day, cfg.meal_end(meal))) <= now
+        ]
+        if gaps:
+            found[school.pk] = sorted(gaps, key=lambda p: (p[0], MEAL_ORDER.index(p[1])))
+    return found
 
 
 def due_for_discard(queryset, now=None):

@@ -23,8 +23,10 @@ def missing_sample_alerts(now_iso=None):
     now = datetime.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
     today = timezone.localdate(now)
     sent = 0
-    for school in School.objects.all().iterator():
-        for day, meal in selectors.missing_meals(school, today - datetime.timedelta(days=1), today, now=now):
+    schools = list(School.objects.all())
+    gaps = selectors.missing_meals_many(schools, today - datetime.timedelta(days=1), today, now=now)
+    for school in schools:
+        for day, meal in gaps.get(school.pk, []):
             label = Meal(meal).label
             sent += notify(
                 school=school,

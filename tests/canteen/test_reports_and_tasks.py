@@ -173,3 +173,19 @@ def test_it_reminds_on_the_publishing_weekday_until_next_weeks_menu_is_published
     services.dish_add(menu=menu, by=canteen, day=next_week, meal=Meal.LUNCH, name="米饭")
     services.menu_publish(menu=menu, by=canteen)
     assert tasks.menu_publish_reminders(thursday.isoformat()) == 0
+
+
+def test_it_checks_every_school_for_missing_samples_in_fixed_queries(school, canteen, director):
+    today = timezone.localdate()
+    for _ in range(6):
+        other = SchoolFactory(district=school.district)
+        menu_with(other, today, {Meal.LUNCH: ["米饭"]})
+    menu_with(school, today, {Meal.LUNCH: ["米饭"]})
+    from canteen import selectors
+    from logistics.models import School
+
+    schools = list(School.objects.all())
+    with CaptureQueriesContext(connection) as ctx:
+        gaps = selectors.missing_meals_many(schools, today, today, now=_aware(today, 14))
+    assert len(ctx.captured_queries) == 3  # menus, samples, settings: whatever the number of schools
+    assert len(gaps) == 7
