@@ -156,17 +156,23 @@ def seed(demo):
 
     # repairs in every state
     classroom = next((r for r in demo.rooms if r.room_type == RoomType.CLASSROOM), demo.rooms[0])
-    problems = [
-        ("灯管不亮", Urgency.NORMAL, "accept", 40),
-        ("水龙头漏水", Urgency.URGENT, "accept", 25),
-        ("门锁损坏", Urgency.NORMAL, "complete", 6),
-        ("空调不制冷", Urgency.NORMAL, "assign", 4),
-        ("窗户关不严", Urgency.LOW, None, 1),
-        ("插座无电", Urgency.URGENT, "assign", 3),
+    problems = [  # (what, urgency, how far it got, days ago, who raised it)
+        ("灯管不亮", Urgency.NORMAL, "accept", 40, teacher),
+        ("水龙头漏水", Urgency.URGENT, "accept", 25, teacher),
+        ("门锁损坏", Urgency.NORMAL, "complete", 6, teacher),
+        ("空调不制冷", Urgency.NORMAL, "assign", 4, teacher),
+        ("窗户关不严", Urgency.LOW, None, 1, teacher),
+        ("插座无电", Urgency.URGENT, "assign", 3, teacher),
+        ("大门门禁刷卡失灵", Urgency.URGENT, "accept", 18, director),
+        ("走廊应急灯不亮", Urgency.NORMAL, "assign", 2, staff),
     ]
-    for text, urgency, upto, days_ago in problems:
+    for text, urgency, upto, days_ago, requester in problems:
         repair = services.repair_raise(
-            school=school, by=teacher, room=classroom, description=text, urgency=urgency
+            school=school,
+            by=requester,
+            room=classroom if requester == teacher else office,
+            description=text,
+            urgency=urgency,
         )
         if upto:
             services.repair_assign(obj=repair, by=director, assignee=staff)
@@ -175,7 +181,7 @@ def seed(demo):
                     obj=repair, by=staff, work_done="已修复：" + text, parts="", cost="35.00"
                 )
             if upto == "accept":
-                services.repair_accept(obj=repair, by=teacher, comment="已修好")
+                services.repair_accept(obj=repair, by=requester, comment="已修好")
         when = now - datetime.timedelta(days=days_ago)
         delta = when - repair.requested_at
         RepairRequest.objects.filter(pk=repair.pk).update(
