@@ -140,9 +140,14 @@ def canteen_pages(ctx) -> list[Page]:
             },
         )
 
+    seen = {"made": 0}
+
     def verify(page, ctx, started):
-        made = FoodSample.objects.filter(dish_name__startswith=f"基准菜{_stamp}-").count()
-        return f"本次共写入 {made} 条留样（含照片附件）"
+        made = FoodSample.objects.filter(
+            dish_name__startswith=f"基准菜{_stamp}-", photo__isnull=False
+        ).count()
+        new, seen["made"] = made - seen["made"], made
+        return f"数据库中新增 {new} 条带照片的留样"
 
     return [
         Page(

@@ -106,3 +106,17 @@ def test_it_logs_in_over_http_and_drives_a_page(live_server, settings):
     with pytest.raises(Exception, match="登录失败"):
         bad.login("b001_director1", "wrong-password")
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_it_tops_up_the_big_school_register_only(db):
+    import io
+
+    from assets.models import Asset
+
+    call_command("seed_district", schools=1, assets=20, days=7, big_school_assets=50, stdout=io.StringIO())
+    big = School.objects.get(code="BENCH-999")
+    assert Asset.objects.filter(school=big).count() == 50
+    call_command("seed_district", schools=1, assets=30, days=7, big_school_assets=80, stdout=io.StringIO())
+    assert Asset.objects.filter(school=big).count() == 80
+    assert Asset.objects.filter(school__code="BENCH-001").count() == 20  # regular schools are left alone
+    assert Asset.objects.filter(school=big).values("code").distinct().count() == 80
