@@ -530,7 +530,7 @@ def drive(page, pool, levels, duration, quick):
         def make(session, n):
             return page.request(session.school_id, n)
 
-        max_requests = 8 * users if quick else 400 * users
+        max_requests = 5 * users if quick else 400 * users
         if page.prepare:
             schools = sorted({s.school_id for s in sessions})
             page.prepare(
