@@ -156,6 +156,7 @@ def task_monthpack(school_code: str, month: str):
             school_code,
             "--out",
             tmp,
+            "--new-version",  # build it now even if the month's pack exists (each bench run adds a version)
         ]
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -187,6 +188,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "logistics.settings")
     import django
 
     django.setup()
