@@ -10,6 +10,7 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .choices import ChangeAction
 from .models import ChangeLog
@@ -24,7 +25,7 @@ def _jsonable(value):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):  # an empty one raises on .url, so test the type, not the attribute
         return value.name or None
     return value
 

@@ -9,11 +9,9 @@ def shell(request):
     """What the shell (navbar, school switcher, badge) needs on every page."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"LANGUAGES": settings.LANGUAGES}
-    from .models import Notification
+    from .notifications import unread_count
 
-    unread = 0
-    if request.school is not None:
-        unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    unread = unread_count(request) if request.school is not None else 0
     return {
         "current_school": request.school,
         "current_role": request.role,

@@ -44,11 +44,12 @@ def cards(request):
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    from .models import Certificate, Notification
+    from .models import Certificate
+    from .notifications import unread_count
     from .permissions import can
 
     found = []
-    unread = Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+    unread = unread_count(request)
     if unread:
         found.append(Card(_("未读通知"), unread, reverse("notifications"), WARNING, order=1))
     if can(request, "staff.view"):

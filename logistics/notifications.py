@@ -41,6 +41,15 @@ def notify(
     return created
 
 
+def unread_count(request) -> int:
+    """Unread notifications of the logged-in user, counted once per request (badge and card share it)."""
+    if not hasattr(request, "_unread_notifications"):
+        request._unread_notifications = Notification.objects.filter(
+            user=request.user, read_at__isnull=True
+        ).count()
+    return request._unread_notifications
+
+
 def mark_read(*, user, ids=None):
     from django.utils import timezone
 

@@ -57,6 +57,24 @@ def _cell(ws, value, kind, font=None, fill=None, fmt=None):
     return cell
 
 
+_NEEDS_FORMAT = {MONEY, DATE, DATETIME}
+
+
+def _data_cell(ws, value, kind):
+    """A data cell, as cheaply as possible: most cells are plain text or numbers and go in as raw
+    values; only money/dates (number formats) and text that looks like a formula need a styled cell.
+    Building a WriteOnlyCell for every value made exports ~1.6x slower than bare openpyxl."""
+    if value is None:
+        return None
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return _cell(ws, value, kind) if value.startswith(FORMULA_PREFIXES) else value
+    if kind in _NEEDS_FORMAT or isinstance(value, datetime.date):
+        return _cell(ws, value, kind)
+    return value
+
+
 def _text(ws, value, font=None):
     return _cell(ws, value, "text", font=font)
 
@@ -93,7 +111,7 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     seen_rows = [] if wants_totals else None
     count = 0
     for row in report.rows:
-        ws.append([_cell(ws, v, k) for v, k in zip(row, kinds, strict=False)])
+        ws.append([_data_cell(ws, v, k) for v, k in zip(row, kinds, strict=False)])
         if seen_rows is not None:
             seen_rows.append(row)
         count += 1

@@ -63,3 +63,11 @@ def test_pdf_escapes_user_html(tmp_path):
     render_pdf([_report([("<b>粗体</b><script>x</script>", None, Decimal("1"))])], pdf)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "<b>粗体</b>" in text
+
+
+def test_snapshot_of_a_record_with_an_empty_file_field(db):
+    from logistics.audit import snapshot
+    from logistics.models import Attachment
+
+    data = snapshot(Attachment(original_name="x", content_type="image/png", size=0, extension=".png"))
+    assert data["file"] is None and data["original_name"] == "x"
