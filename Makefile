@@ -5,10 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml build-constraints.txt 2>/dev/null | cksum | cut -d' ' -f1)
-# WeasyPrint (Pango, HarfBuzz subsetter) and the Chinese font for PDFs.
-RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# WeasyPrint (Pango, HarfBuzz subsetter), the Chinese font for PDFs, pdfunite to join month-pack parts.
+RUN_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 # Tests also read PDFs back (pdftotext), drive Chromium, and convert workbooks with LibreOffice.
-TEST_DEBS := $(RUN_DEBS) poppler-utils chromium libreoffice-calc-nogui
+TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui
 
 .PHONY: run setup test test-fast lint format bench bench-quick debs-run debs-test clean
 
