@@ -161,10 +161,15 @@ def start_collectstatic(env):
     bench's STATIC_ROOT is newer than every source file. Runs in the background."""
     manifest = Path(env["STATIC_ROOT"]) / "staticfiles.json"
     if manifest.exists():
-        newest = max((p.stat().st_mtime for p in (ROOT / "static").rglob("*") if p.is_file()), default=0)
-        for app_static in ROOT.glob("*/static"):
-            newest = max([newest] + [p.stat().st_mtime for p in app_static.rglob("*") if p.is_file()])
-        if manifest.stat().st_mtime > newest:
+        try:
+            known = set(json.loads(manifest.read_text()).get("paths", {}))
+        except ValueError:
+            known = set()
+        sources = [ROOT / "static", *ROOT.glob("*/static"), *ROOT.glob("*/*/static")]
+        files = [(d, f) for d in sources if d.is_dir() for f in d.rglob("*") if f.is_file()]
+        newest = max((f.stat().st_mtime for _d, f in files), default=0)
+        every_file_known = all(f.relative_to(d).as_posix() in known for d, f in files)
+        if every_file_known and manifest.stat().st_mtime > newest:
             log("static files up to date")
             return None
     log("$ manage.py collectstatic --noinput -v0 (background)")
