@@ -65,8 +65,8 @@ def _decimal(value, label, places=1):
         d = Decimal(str(value).strip())
     except (InvalidOperation, ValueError, TypeError) as exc:
         raise ValidationError(_("%(label)s必须是数字。") % {"label": label}) from exc
-    if not d.is_finite():
-        raise ValidationError(_("%(label)s必须是数字。") % {"label": label})
+    if not d.is_finite() or abs(d) >= Decimal("1e9"):
+        raise ValidationError(_("%(label)s不是合理的数值。") % {"label": label})
     if d != d.quantize(Decimal(1).scaleb(-places)):
         raise ValidationError(_("%(label)s最多保留%(n)d位小数。") % {"label": label, "n": places})
     return d

@@ -123,7 +123,7 @@ def sample_create(request):
     day = timezone.localdate()
     dish = None
     dish_id = request.POST.get("dish") or request.GET.get("dish")
-    if dish_id and str(dish_id).isdigit():
+    if dish_id and str(dish_id).isdigit() and len(str(dish_id)) <= 12:
         dish = MenuDish.objects.for_request(request).filter(pk=int(dish_id), day=day).first()
     last_fridge = None
     if request.method == "GET":
@@ -360,7 +360,7 @@ def delivery_list(request):
         .order_by("-delivered_on", "-id")
     )
     supplier = request.GET.get("supplier", "")
-    if supplier.isdigit():
+    if supplier.isdigit() and len(supplier) <= 12:
         qs = qs.filter(supplier_id=int(supplier))
     ctx = {
         "period": period,

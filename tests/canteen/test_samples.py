@@ -302,3 +302,10 @@ def test_it_forbids_the_bureau_to_write(as_bureau, fridge, lunch):
     response = as_bureau.post(CREATE, post_data(fridge, lunch["米饭"]))
     assert response.status_code == 403
     assert FoodSample.objects.count() == 0
+
+
+def test_it_refuses_a_dish_logged_under_the_wrong_meal(as_canteen, lunch, fridge):
+    response = as_canteen.post(CREATE, post_data(fridge, lunch["米饭"], meal=Meal.SNACK))
+    assert response.status_code == 400
+    assert "所选菜品不属于今天的这一餐" in response.content.decode()
+    assert FoodSample.objects.count() == 0
