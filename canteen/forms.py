@@ -196,9 +196,20 @@ class IssueForm(forms.Form):
 
 
 class DishForm(forms.Form):
-    day = forms.TypedChoiceField(label=_("日期"), coerce=datetime.date.fromisoformat)
-    meal = forms.ChoiceField(label=_("餐次"), choices=Meal.choices, initial=Meal.LUNCH)
-    name = forms.CharField(label=_("菜品"), max_length=50)
+    day = forms.TypedChoiceField(
+        label=_("日期"),
+        coerce=datetime.date.fromisoformat,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    meal = forms.ChoiceField(
+        label=_("餐次"),
+        choices=Meal.choices,
+        initial=Meal.LUNCH,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    name = forms.CharField(
+        label=_("菜品"), max_length=50, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
     def __init__(self, *args, menu, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,6 +292,8 @@ class MorningCheckForm(forms.Form):
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
+        self.fields["worker"].widget.attrs["class"] = "form-select form-select-lg"
+        self.fields["reason"].widget.attrs["class"] = "form-control form-control-lg"
 
 
 class DiningForm(NotFutureMixin, SchoolScopedForm):
