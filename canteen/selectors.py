@@ -48,6 +48,7 @@ def expected_pairs(school_ids, start, end):
     found = defaultdict(set)
     for sid, day, meal in (
         MenuDish.objects.filter(school_id__in=school_ids, day__gte=start, day__lte=end)
+        .order_by()
         .values_list("school_id", "day", "meal")
         .distinct()
     ):
@@ -59,6 +60,7 @@ def sampled_pairs(school_ids, start, end):
     found = defaultdict(set)
     for sid, day, meal in (
         FoodSample.objects.filter(school_id__in=school_ids, day__gte=start, day__lte=end)
+        .order_by()
         .values_list("school_id", "day", "meal")
         .distinct()
     ):

@@ -189,3 +189,22 @@ def test_it_checks_every_school_for_missing_samples_in_fixed_queries(school, can
         gaps = selectors.missing_meals_many(schools, today, today, now=_aware(today, 14))
     assert len(ctx.captured_queries) == 3  # menus, samples, settings: whatever the number of schools
     assert len(gaps) == 7
+
+
+def test_it_reads_one_row_per_meal_not_per_dish_for_completeness(school, canteen, fridge):
+    from canteen import selectors
+
+    today = timezone.localdate()
+    menu_with(school, today, {Meal.LUNCH: ["米饭", "蒸蛋", "青菜"]})
+    CanteenSettings.objects.create(school=school, sample_photo_required=False)
+    for name in ("米饭", "蒸蛋", "青菜"):
+        record(school, canteen, fridge, dish_name=name, photo=None)
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.expected_pairs([school.pk], today, today)
+        selectors.sampled_pairs([school.pk], today, today)
+    for q in ctx.captured_queries:
+        assert "ORDER BY" not in q["sql"] and "DISTINCT" in q["sql"]
+    rows = list(
+        FoodSample.objects.filter(school=school).order_by().values_list("school_id", "day", "meal").distinct()
+    )
+    assert len(rows) == 1
