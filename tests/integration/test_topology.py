@@ -178,12 +178,16 @@ def _prepare_overdue_beat_schedule(path, env_tz):
 
 
 @pytest.fixture
-def topology(transactional_db, tmp_path, settings):
-    db_url = _database_url_for_subprocess()
-    if not os.environ.get("REDIS_URL") or not db_url:
+def topology(request, tmp_path, settings):
+    from django.db import connection
+
+    if not os.environ.get("REDIS_URL") or connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL) and REDIS_URL")
     if not shutil.which("gunicorn", path=str(BIN)):
         pytest.skip("gunicorn is not installed")
+    # Only now: a skipped test must not flush the database (that would drop migration-made rows).
+    request.getfixturevalue("django_db_serialized_rollback")
+    db_url = _database_url_for_subprocess()
     # The data exists before beat starts: its first act is to catch up the overdue daily job.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     school = SchoolFactory(name="拓扑测试幼儿园", code="TOPO01")
