@@ -69,6 +69,7 @@ def seed(demo):
     director = _user(school, Role.DIRECTOR)
     if not (staff and teacher and principal and director):
         return
+    services.ensure_standard_categories()  # a flushed database has lost the data migration's rows
     cats = {c.code: c for c in AssetCategory.objects.filter(school__isnull=True)}
     today = timezone.localdate()
     now = timezone.now()

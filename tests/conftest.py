@@ -34,6 +34,25 @@ def _fast_and_isolated(settings, tmp_path):
     app.conf.task_eager_propagates = True
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Rows that data migrations seed (asset categories, the food composition table) are flushed by
+    transactional tests (browser, worker, concurrency); put them back before every database test so
+    the test order never matters."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names:
+        request.getfixturevalue("db")
+    else:
+        return
+    from assets.services import ensure_standard_categories
+    from tests.canteen.conftest import ensure_builtin_foods
+
+    ensure_standard_categories()
+    ensure_builtin_foods()
+
+
 @pytest.fixture
 def district(db):
     return DistrictFactory(name="测试区")

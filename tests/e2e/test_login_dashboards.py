@@ -32,7 +32,7 @@ def test_the_phone_menu_opens_from_the_toggler(demo, live_server, new_page):
     page = new_page("phone")
     login(page, live_server, "director", DEMO_PASSWORD)
     page.click("button.navbar-toggler")
-    page.locator("#sidebar").get_by_text("房间").click()
+    page.locator("#sidebar").get_by_role("link", name="房间", exact=True).click()
     page.wait_for_url("**/org/rooms/**")
     assert page.locator("table").is_visible()
     screenshot(page, "rooms-director-phone")
