@@ -543,7 +543,7 @@ def drive(page, pool, levels, duration, quick):
             schools = sorted({s.school_id for s in sessions})
             page.prepare(
                 [s for s in pool.ctx.schools_for(page) if s.pk in schools] or pool.ctx.schools_for(page),
-                min(max_requests, int(duration * 60)) + 10,
+                min(max_requests, int(duration * 250)) + 10,
             )
         # warm-up: a few requests, not measured
         run_load(sessions[:2], make, duration=30, max_requests=min(4, 2 * len(sessions)), expect=page.expect)
@@ -620,6 +620,7 @@ def render_results(meta, pages, loads, queries, findings, exports, seed_info, fa
         f"Linux {m['kernel']}; 开始时负载 {m['load'][0]:.2f} / {m['load'][1]:.2f} / {m['load'][2]:.2f}"
     )
     add(f"- 命令: `{meta['command']}`")
+    add(f"- 代码: {meta.get('commit', '')}")
     add(f"- 服务: `{meta['gunicorn']}`")
     add(f"- 设置: {meta['settings']}")
     add(f"- 数据库: {meta['database']} ({meta.get('db_size', '?')})")
@@ -804,6 +805,13 @@ def main(argv=None):
             "SESSION_COOKIE_SECURE/CSRF_COOKIE_SECURE 仍为 True（基础设置无开关），客户端手动携带 Cookie"
         ),
     }
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        meta["commit"] = rev.stdout.strip() or "（非 git 目录）"
+    except OSError:
+        meta["commit"] = "（未知）"
     db_url = env["DATABASE_URL"]
     parts = urllib.parse.urlparse(db_url)
     meta["database"] = parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]).geturl()
