@@ -54,12 +54,30 @@ PUBLIC = "public"  # no login needed
 LOGIN = "login"  # any signed-in user
 
 
+# Rows that data migrations create. A transactional test elsewhere in the same process flushes
+# every table, so they are put back (the functions are idempotent) before the demo data is seeded.
+DATA_MIGRATIONS = [
+    ("assets.migrations.0002_seed_gbt14885_categories", "seed"),
+    ("canteen.migrations.0002_builtin_foods", "add_foods"),
+]
+
+
+def restore_migration_data():
+    for module_name, function in DATA_MIGRATIONS:
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        getattr(module, function)(apps, None)
+
+
 class World:
     """The demo organisation (and the demo records of the apps asked for), plus logged-in clients."""
 
     def __init__(self, app_labels):
         from logistics.demo import seed_organisation
 
+        restore_migration_data()
         _district, (self.kg, self.ps) = seed_organisation()
         for label in app_labels:
             try:

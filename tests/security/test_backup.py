@@ -22,9 +22,9 @@ from logistics.models import Attachment, Membership, Room, School
 from tests.factories import RoomFactory, member
 
 BASE_DIR = Path(settings.BASE_DIR)
-# pg_dump and the restoring subprocess must see committed rows. serialized_rollback puts back the
-# rows that migrations create (e.g. the national asset categories) after the flush, for later tests.
-TRANSACTIONAL = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# pg_dump and the restoring subprocess must see committed rows. (serialized_rollback is not used: it
+# collides with the content types that another transactional test's flush re-creates.)
+TRANSACTIONAL = pytest.mark.django_db(transaction=True)
 
 
 def _png(color=(200, 30, 30)):
