@@ -251,7 +251,7 @@ class AssetLoan(SchoolOwned):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["asset"], condition=Q(status="open"), name="uniq_open_loan_per_asset"
+                fields=["asset"], condition=Q(status=LoanStatus.OPEN), name="uniq_open_loan_per_asset"
             )
         ]
 

@@ -407,7 +407,7 @@ def labels_pdf(request):
 @school_view("assets.view")
 def room_index(request):
     rooms = (
-        Room.objects.filter(school=request.school)
+        Room.objects.for_request(request)
         .select_related("campus", "responsible")
         .annotate(
             n=Count("assets", filter=Q(assets__status__in=ON_BOOKS)),
@@ -600,7 +600,7 @@ def repair_create(request):
     if request.GET.get("room", "").isdigit():
         initial["room"] = int(request.GET["room"])
     if "room" not in initial:  # a class teacher usually reports from their own room
-        own = Room.objects.filter(school=request.school, responsible=request.user, is_active=True).first()
+        own = Room.objects.for_request(request).filter(responsible=request.user, is_active=True).first()
         if own is not None:
             initial["room"] = own.pk
     form = forms.RepairForm(
@@ -767,9 +767,7 @@ def stocktake_detail(request, pk):
         scope_rooms = list(st.rooms.select_related("campus").order_by("campus__name", "name"))
     else:
         scope_rooms = list(
-            Room.objects.filter(school=request.school)
-            .select_related("campus")
-            .order_by("campus__name", "name")
+            Room.objects.for_request(request).select_related("campus").order_by("campus__name", "name")
         )
     by_room = {p["expected_room_id"]: p for p in progress}
     room_progress = [

@@ -245,9 +245,9 @@ def staff_detail(request, pk):
         {
             "profile": profile,
             "certificates": profile.certificates.all(),
-            "memberships": profile.user.memberships.filter(school=request.school).select_related(
-                "campus", "department"
-            ),
+            "memberships": Membership.objects.for_request(request)
+            .filter(user=profile.user)
+            .select_related("campus", "department"),
             "today": timezone.localdate(),
             "can_manage": can(request, "staff.manage"),
         },
