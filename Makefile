@@ -12,10 +12,14 @@ TEST_DEBS := $(RUN_DEBS) chromium libreoffice-calc-nogui
 
 .PHONY: run setup test test-fast lint format bench bench-quick debs-run debs-test clean
 
+# XStatic-Bootstrap's sdist needs setuptools<81 to build. pip before 25.3 applies PIP_CONSTRAINT to
+# build environments; pip 26.3 and later only PIP_BUILD_CONSTRAINT. Set both so any pip works.
+PIP_ENV := PIP_CONSTRAINT=$(CURDIR)/build-constraints.txt PIP_BUILD_CONSTRAINT=$(CURDIR)/build-constraints.txt
+
 $(STAMP): pyproject.toml build-constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	PIP_CONSTRAINT=$(CURDIR)/build-constraints.txt $(PY) -m pip install -q --upgrade pip
-	PIP_CONSTRAINT=$(CURDIR)/build-constraints.txt $(PY) -m pip install -q -e ".[dev]"
+	$(PIP_ENV) $(PY) -m pip install -q --upgrade pip
+	$(PIP_ENV) $(PY) -m pip install -q -e ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $@
 
 setup: $(STAMP) debs-run
