@@ -1,4 +1,5 @@
-"""A small closed-loop HTTP load generator: N threads, each a logged-in session, back to back requests.
+"""A small closed-loop HTTP load generator: N threads, each a logged-in session sending requests one
+after another, either back to back (saturation) or with a think time between them (people at work).
 
 Only ever talks to 127.0.0.1 (the gunicorn the benchmark started). Standard library only, so the bench
 needs nothing that `make setup` does not install. Each thread keeps its own cookies (session and CSRF)
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import math
+import random
 import re
 import threading
 import time
@@ -134,15 +136,30 @@ class Result:
         return len(self.latencies) / self.wall if self.wall else 0.0
 
 
-def run_load(sessions, make_request, *, duration: float, max_requests: int, expect=(200,)) -> Result:
-    """Closed loop: each session in its own thread sends make_request(session, n) back to back until
-    `duration` seconds or `max_requests` in all. Returns latencies of expected responses and errors."""
+def run_load(
+    sessions, make_request, *, duration: float, max_requests: int, expect=(200,), think: float = 0.0
+) -> Result:
+    """Closed loop: each session in its own thread sends make_request(session, n) until `duration`
+    seconds or `max_requests` in all. With `think` > 0 each user waits a random 0.5–1.5 × `think`
+    seconds after each response (and a random part of it before the first request, so users don't
+    start in step), as a person reading the page would; with 0 the requests go back to back.
+    Returns latencies of expected responses and errors."""
     result = Result()
     lock = threading.Lock()
     counter = {"n": 0}
     deadline = time.perf_counter() + duration
+    rng = random.Random(20261121)  # seeded: every run draws from the same sequence
+    pauses = {id(s): rng.uniform(0, think) for s in sessions}
+
+    def pause(session):
+        if think > 0:
+            with lock:
+                seconds = rng.uniform(0.5 * think, 1.5 * think)
+            time.sleep(min(seconds, max(0.0, deadline - time.perf_counter())))
 
     def worker(session):
+        if think > 0:
+            time.sleep(pauses[id(session)])
         while True:
             with lock:
                 if counter["n"] >= max_requests or time.perf_counter() >= deadline:
@@ -166,6 +183,7 @@ def run_load(sessions, make_request, *, duration: float, max_requests: int, expe
                 else:
                     snippet = body[:300].decode("utf-8", "replace")
                     result.errors.append((status, path, snippet))
+            pause(session)
 
     threads = [threading.Thread(target=worker, args=(s,), daemon=True) for s in sessions]
     started = time.perf_counter()

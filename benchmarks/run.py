@@ -28,6 +28,7 @@ import sys
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,23 @@ def parse_args(argv=None):
         "--users", default=None, help="concurrency levels, comma separated (default 1,20; quick 1,3)"
     )
     p.add_argument("--duration", type=float, default=None, help="seconds per page and level (default 8)")
+    p.add_argument(
+        "--think",
+        type=float,
+        default=None,
+        help="mean think time in seconds of the many-user levels (default 1.0; quick 0.2; 0: none)",
+    )
+    p.add_argument(
+        "--think-duration",
+        type=float,
+        default=None,
+        help="seconds per page at a level with think time (default 20; quick 2)",
+    )
+    p.add_argument(
+        "--no-saturation",
+        action="store_true",
+        help="skip the many-user levels without think time (back-to-back requests)",
+    )
     p.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     p.add_argument("--conn-max-age", type=int, default=60, help="CONN_MAX_AGE for gunicorn (default 60)")
     p.add_argument("--pages", default="", help="only these page keys, comma separated")
@@ -70,14 +88,44 @@ def parse_args(argv=None):
     args.big_school_assets = (
         args.big_school_assets if args.big_school_assets is not None else (2000 if q else 105_000)
     )
-    args.levels = [int(x) for x in (args.users or ("1,3" if q else "1,20")).split(",")]
     args.duration = args.duration or (1.0 if q else 8.0)
+    args.think = args.think if args.think is not None else (0.2 if q else 1.0)
+    args.think_duration = args.think_duration or (2.0 if q else 20.0)
+    args.levels = load_levels(args.users or ("1,3" if q else "1,20"), args)
     args.excel_rows = 2000 if q else 100_000
     args.pdf_rows = 20 if q else 2000
     args.pdf_rounds = args.pdf_rounds or (1 if q else 2)
     if args.output is None and not q:
         args.output = str(RESULTS)
     return args
+
+
+@dataclass(frozen=True)
+class Level:
+    """One load level: `users` sessions for `duration` s, each pausing ~`think` s between requests."""
+
+    users: int
+    think: float
+    duration: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.users}（思考 {self.think:g} s）" if self.think else str(self.users)
+
+
+def load_levels(users_spec: str, args) -> list[Level]:
+    """One user back to back gives each page's own service time. Many users are run as people work,
+    with a think time, and again back to back, which shows the server's capacity (requests per
+    second) and how long a queue of that many simultaneous requests takes to drain."""
+    levels = []
+    for users in (int(x) for x in users_spec.split(",")):
+        if users == 1 or not args.think:
+            levels.append(Level(users, 0.0, args.duration))
+            continue
+        levels.append(Level(users, args.think, args.think_duration))
+        if not args.no_saturation:
+            levels.append(Level(users, 0.0, args.duration))
+    return levels
 
 
 # --- environment ------------------------------------------------------------------------------
@@ -525,14 +573,15 @@ class SessionPool:
         return [self.sessions[(w[0], w[1].pk, w[2])] for w in wanted]
 
 
-def drive(page, pool, levels, duration, quick):
+def drive(page, pool, levels, quick):
     from .loadgen import run_load
 
     rows = []
-    for users in levels:
+    for level in levels:
+        users = level.users
         sessions = pool.for_page(page, users)
         if not sessions:
-            rows.append({"users": users, "error": "no sessions"})
+            rows.append({"users": users, "level": level, "error": "no sessions"})
             continue
 
         def make(session, n):
@@ -543,14 +592,22 @@ def drive(page, pool, levels, duration, quick):
             schools = sorted({s.school_id for s in sessions})
             page.prepare(
                 [s for s in pool.ctx.schools_for(page) if s.pk in schools] or pool.ctx.schools_for(page),
-                min(max_requests, int(duration * 250)) + 10,
+                min(max_requests, int(level.duration * 250)) + 10,
             )
         # warm-up: a few requests, not measured
         run_load(sessions[:2], make, duration=30, max_requests=min(4, 2 * len(sessions)), expect=page.expect)
-        res = run_load(sessions, make, duration=duration, max_requests=max_requests, expect=page.expect)
+        res = run_load(
+            sessions,
+            make,
+            duration=level.duration,
+            max_requests=max_requests,
+            expect=page.expect,
+            think=level.think,
+        )
         rows.append(
             {
                 "users": users,
+                "level": level,
                 "requests": res.requests,
                 "ok": len(res.latencies),
                 "rps": res.rps,
@@ -567,9 +624,9 @@ def drive(page, pool, levels, duration, quick):
             if r["verified"].startswith("错误"):
                 r["error_count"] += 1
                 r["errors"].append((0, page.key, r["verified"]))
-            log(f"  {page.key:<16} {users:>3} users: {r['verified']}")
+            log(f"  {page.key:<16} {level.label:>12} users: {r['verified']}")
         log(
-            f"  {page.key:<16} {users:>3} users: {r['ok']:>5} ok {r['error_count']:>3} err "
+            f"  {page.key:<16} {level.label:>12} users: {r['ok']:>5} ok {r['error_count']:>3} err "
             f"{r['rps']:7.1f} req/s  p50 {r['p50']:7.1f}  p95 {r['p95']:7.1f}  p99 {r['p99']:7.1f} ms"
         )
     return rows
@@ -608,6 +665,27 @@ def fmt_ms(v):
     return "—" if v is None or v != v else f"{v:.0f}"
 
 
+def describe_levels(levels) -> str:
+    parts = []
+    for level in levels:
+        if level.think:
+            parts.append(
+                f"{level.users} 个用户各自在收到响应后停顿 {0.5 * level.think:g}–{1.5 * level.think:g} 秒"
+                f"（平均 {level.think:g} 秒，远比真人看页面、填表快）再发下一个请求，{level.duration:g} 秒"
+            )
+        elif level.users == 1:
+            parts.append(f"1 个用户无停顿连续请求 {level.duration:g} 秒（页面自身的服务时间）")
+        else:
+            parts.append(
+                f"{level.users} 个用户无停顿连续请求 {level.duration:g} 秒（容量参考：服务器每秒能处理多少"
+                f"请求；延迟≈{level.users} 个请求同时排队的时间，不是目标所指的场景）"
+            )
+    return (
+        "；".join(parts) + "。每个虚拟用户一个已登录会话，按页面角色分布在不同学校；客户端为本进程的线程"
+        "（标准库 http.client），与服务同机。"
+    )
+
+
 def render_results(meta, pages, loads, queries, findings, exports, seed_info, failures) -> str:
     lines = []
     add = lines.append
@@ -625,10 +703,7 @@ def render_results(meta, pages, loads, queries, findings, exports, seed_info, fa
     add(f"- 设置: {meta['settings']}")
     add(f"- 数据库: {meta['database']} ({meta.get('db_size', '?')})")
     add(f"- 数据: {seed_info}")
-    add(
-        f"- 负载: 每页每个并发级别 {meta['duration']} 秒闭环（无思考时间），每个虚拟用户一个已登录会话，"
-        f"按页面角色分布在不同学校；客户端为本进程的线程（标准库 http.client），与服务同机。"
-    )
+    add(f"- 负载: {describe_levels(meta['levels'])}")
     add(f"- 登录: {meta.get('logins', '')}")
     add("")
     add("## 页面延迟与吞吐")
@@ -644,16 +719,18 @@ def render_results(meta, pages, loads, queries, findings, exports, seed_info, fa
         for r in loads.get(page.key, []):
             if "error" in r:
                 add(
-                    f"| {page.label} | {page.role} | {r['users']} | — | — | — | — | — | — | {page.target_ms} | {r['error']} |"  # noqa: E501
+                    f"| {page.label} | {page.role} | {r['level'].label} | — | — | — | — | — | — | {page.target_ms} | {r['error']} |"  # noqa: E501
                 )
                 continue
             verdict = "达标" if r["p95"] <= page.target_ms else "未达标"
+            if r["level"].users > 1 and not r["level"].think:
+                verdict = f"容量参考（{verdict}）"
             if r["error_count"]:
                 verdict = f"错误 {r['error_count']}"
             if r.get("verified"):
                 verdict += f"；{r['verified']}"
             add(
-                f"| {page.label} | {page.role} | {r['users']} | {r['requests']} | {r['error_count']} | "
+                f"| {page.label} | {page.role} | {r['level'].label} | {r['requests']} | {r['error_count']} | "
                 f"{r['rps']:.1f} | {fmt_ms(r['p50'])} | {fmt_ms(r['p95'])} | {fmt_ms(r['p99'])} | "
                 f"{page.target_ms} | {verdict} |"
             )
@@ -799,6 +876,7 @@ def main(argv=None):
         "command": "python -m benchmarks.run "
         + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])),
         "duration": args.duration,
+        "levels": args.levels,
         "settings": (
             "DEBUG=false, 随机 SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=false, SECURE_HSTS_SECONDS=0, "  # noqa: E501
             f"CONN_MAX_AGE={args.conn_max_age}, REDIS_URL={'set' if env.get('REDIS_URL') else 'unset'}；"
@@ -890,7 +968,7 @@ def main(argv=None):
                 log(f"  {page.key:<16} missing: {page.missing}")
                 continue
             try:
-                loads[page.key] = drive(page, pool, args.levels, args.duration, args.quick)
+                loads[page.key] = drive(page, pool, args.levels, args.quick)
             except Exception as exc:  # noqa: BLE001 - report and carry on with the other pages
                 failures.append(f"{page.key}: {exc!r}")
                 log(f"  {page.key} FAILED: {exc!r}")
@@ -898,7 +976,7 @@ def main(argv=None):
             for r in loads[page.key]:
                 if r.get("error_count"):
                     failures.append(
-                        f"{page.key} @{r['users']}: {r['error_count']} errors, e.g. {r['errors'][:2]}"
+                        f"{page.key} @{r['level'].label}: {r['error_count']} errors, e.g. {r['errors'][:2]}"
                     )
         if pool.login_times:
             lt = sorted(pool.login_times)

@@ -79,9 +79,13 @@ def test_it_measures_fixed_query_counts_for_every_existing_page(seeded, settings
 
 def test_it_parses_quick_defaults():
     args = parse_args(["--quick"])
-    assert args.schools == 2 and args.levels == [1, 3] and args.output is None
+    assert args.schools == 2 and args.output is None
+    assert [(lv.users, lv.think) for lv in args.levels] == [(1, 0), (3, 0.2), (3, 0)]
     full = parse_args([])
-    assert full.schools == 60 and full.levels == [1, 20] and full.excel_rows == 100_000
+    assert full.schools == 60 and full.excel_rows == 100_000
+    # one user back to back, twenty people with a think time, then twenty back to back (capacity)
+    assert [(lv.users, lv.think, lv.duration) for lv in full.levels] == [(1, 0, 8), (20, 1, 20), (20, 0, 8)]
+    assert [(lv.users, lv.think) for lv in parse_args(["--no-saturation"]).levels] == [(1, 0), (20, 1)]
 
 
 def test_it_computes_percentiles_by_nearest_rank():
@@ -102,6 +106,11 @@ def test_it_logs_in_over_http_and_drives_a_page(live_server, settings):
     res = run_load(sessions, lambda s, n: ("GET", "/", None), duration=5, max_requests=6)
     assert res.errors == []
     assert len(res.latencies) == 6
+    # with a think time of 0.5 s (each pause 0.25–0.75 s), two users manage at most 2 × 1 s / 0.25 s
+    # requests in one second, where back to back they would send dozens
+    paced = run_load(sessions, lambda s, n: ("GET", "/", None), duration=1, max_requests=100, think=0.5)
+    assert paced.errors == []
+    assert 1 <= len(paced.latencies) <= 8
     bad = Session(port)
     with pytest.raises(Exception, match="登录失败"):
         bad.login("b001_director1", "wrong-password")
