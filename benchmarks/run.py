@@ -477,6 +477,29 @@ def filter_values(school) -> dict:
 BIG_TABLE_ROWS = 20_000
 
 
+def audit_filters(ctx) -> dict:
+    """Every list page and filter form of the site on a full school (benchmarks/filters.py)."""
+    from .filters import audit
+
+    school = ctx.regular[0]
+    made = {}
+
+    def clients(school, role):
+        if (school.pk, role) not in made:
+            made[(school.pk, role)] = inprocess_client(ctx, school, role)
+        return made[(school.pk, role)]
+
+    rows, captured = audit(ctx, school, clients)
+    findings = explain_all(captured)
+    for row in rows:
+        found = findings.get(row["name"], [])
+        log(
+            f"  {row['name']:<34} {row['role']:<10} {row['filters']:>2} requests, slowest "
+            f"{row['slowest_ms']:6.1f} ms, {len(found)} findings{'; ' + '; '.join(row['errors']) if row['errors'] else ''}"  # noqa: E501
+        )
+    return {"school": school.code, "rows": rows, "findings": findings}
+
+
 def explain_all(query_rows):
     """EXPLAIN ANALYZE each captured SELECT; flag sequential scans of big tables and slow queries."""
     from django.db import connection
@@ -686,6 +709,50 @@ def describe_levels(levels) -> str:
     )
 
 
+def finding_lines(findings) -> list[str]:
+    lines = []
+    for key, items in findings.items():
+        lines.append(f"- **{key}**")
+        for f in items:
+            if "error" in f:
+                lines.append(f"  - 无法 EXPLAIN: `{f['sql'][:160]}` — {f['error']}")
+                continue
+            scans = ", ".join(
+                f"{s['table']}（约 {s['rows']:,} 行，条件 `{s['filter'][:120]}`）" for s in f["seq_scans"]
+            )
+            lines.append(
+                f"  - `{f['path']}` {f['ms']} ms{'；顺序扫描 ' + scans if scans else ''}: `{f['sql'][:240]}`"
+            )
+    return lines
+
+
+def filter_audit_lines(audit) -> list[str]:
+    rows, findings = audit["rows"], audit["findings"]
+    lines = [
+        "",
+        "## 所有列表页的筛选（EXPLAIN）",
+        "",
+        f"在完整学校 {audit['school']} 上，自动找出所有带 GET 筛选表单的页面（无参数的命名 URL，"
+        "能打开它的第一个角色），把表单里的每个字段各试一次（下拉框取第一项和最后一项，月份取本月，"
+        "搜索框填“王”，页面上的筛选链接各点一次），连同不带筛选的页面本身，每条 SELECT 做 "
+        "`EXPLAIN (ANALYZE)`，同上列出大表顺序扫描和超过 20 ms 的查询。",
+        "",
+        f"共 {len(rows)} 个页面、{sum(r['filters'] for r in rows)} 次请求；有发现的页面 {len(findings)} 个。",
+        "",
+        "| 页面 | 路径 | 角色 | 请求（含不筛选） | 最慢 ms（整次请求） | 发现 |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    for r in rows:
+        found = len(findings.get(r["name"], []))
+        note = "；".join(r["errors"]) or (f"{found} 条（见下）" if found else "无")
+        lines.append(
+            f"| {r['name']} | `{r['path']}` | {r['role']} | {r['filters']} | {r['slowest_ms']:.0f} | {note} |"
+        )
+    if findings:
+        lines += ["", "发现："] + finding_lines(findings)
+    return lines
+
+
 def render_results(meta, pages, loads, queries, findings, exports, seed_info, failures) -> str:
     lines = []
     add = lines.append
@@ -766,16 +833,10 @@ def render_results(meta, pages, loads, queries, findings, exports, seed_info, fa
             if meta["vendor"] == "postgresql"
             else "（非 PostgreSQL，未检查）"
         )
-    for key, items in findings.items():
-        add(f"- **{key}**")
-        for f in items:
-            if "error" in f:
-                add(f"  - 无法 EXPLAIN: `{f['sql'][:160]}` — {f['error']}")
-                continue
-            scans = ", ".join(
-                f"{s['table']}（约 {s['rows']:,} 行，条件 `{s['filter'][:120]}`）" for s in f["seq_scans"]
-            )
-            add(f"  - `{f['path']}` {f['ms']} ms{'；顺序扫描 ' + scans if scans else ''}: `{f['sql'][:240]}`")
+    lines += finding_lines(findings)
+    audit = meta.get("filter_audit")
+    if audit:
+        lines += filter_audit_lines(audit)
     add("")
     add("## 导出与月报")
     add("")
@@ -954,6 +1015,8 @@ def main(argv=None):
         failures += [f"{key}: {e}" for e in q["errors"]]
     log("EXPLAIN")
     findings = explain_all(queries)
+    log("every list page's filters (EXPLAIN)")
+    meta["filter_audit"] = audit_filters(ctx)
     connection.close()
 
     loads = {}
