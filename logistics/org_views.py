@@ -119,6 +119,7 @@ class DepartmentList(ScopedListView):
             .get_queryset()
             .select_related("head")
             .annotate(member_count=Count("membership", filter=Q(membership__ended_on__isnull=True)))
+            .order_by("name", "pk")  # Meta.ordering is dropped from GROUP BY queries: pages must be stable
         )
 
 
