@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import SchoolOwned
@@ -423,7 +425,7 @@ class PantryCount(SchoolOwned):
         constraints = [models.UniqueConstraint(fields=["school", "month"], name="canteen_uniq_count")]
 
     def __str__(self):
-        return f"{self.month:%Y年%m月} 盘点"
+        return f"{date_format(self.month, 'YEAR_MONTH_FORMAT')} {gettext('盘点')}"
 
 
 class PantryCountLine(SchoolOwned):
@@ -572,7 +574,7 @@ class SatisfactionSurvey(SchoolOwned):
         ]
 
     def __str__(self):
-        return f"{self.month:%Y年%m月} {self.get_group_display()}"
+        return f"{date_format(self.month, 'YEAR_MONTH_FORMAT')} {self.get_group_display()}"
 
     @property
     def rate(self):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from logistics.attachments import inspect_upload, save_attachment
@@ -517,7 +518,8 @@ def pantry_count(*, school, by, month, counts: dict):
                     b.save(update_fields=["quantity_left"])
             record_creation(obj=count, by=by)
     except IntegrityError as exc:
-        raise ValidationError(_("%(m)s 已经盘点过。") % {"m": f"{month:%Y年%m月}"}) from exc
+        label = date_format(month, "YEAR_MONTH_FORMAT")
+        raise ValidationError(_("%(m)s 已经盘点过。") % {"m": label}) from exc
     return count
 
 
