@@ -1,30 +1,33 @@
-"""Thin, idempotent periodic jobs (schedules live in logistics/celery.py)."""
+"""Thin, idempotent periodic jobs (schedules live in logistics/celery.py). SchoolTask: a failing run
+is retried, then every school's directors are told (these are sweeps over all schools)."""
 
 from celery import shared_task
 
+from logistics.tasks import SchoolTask
 
-@shared_task
+
+@shared_task(base=SchoolTask)
 def repairs_overdue_alerts():
     from .services import repairs_notify_overdue
 
     return repairs_notify_overdue()
 
 
-@shared_task
+@shared_task(base=SchoolTask)
 def loans_overdue_alerts():
     from .services import loans_notify_overdue
 
     return loans_notify_overdue()
 
 
-@shared_task
+@shared_task(base=SchoolTask)
 def maintenance_tasks():
     from .services import maintenance_generate
 
     return maintenance_generate()
 
 
-@shared_task
+@shared_task(base=SchoolTask)
 def monthly_reconciliation(month: str = ""):
     """On the 1st: close the previous month for every school (unique school+month: reruns are no-ops)."""
     from logistics.models import School

@@ -1,4 +1,5 @@
-"""Scheduled canteen checks: thin and idempotent (notifications carry dedupe keys)."""
+"""Scheduled canteen checks: thin and idempotent (notifications carry dedupe keys). SchoolTask: a
+failing run is retried, then the directors are told."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from django.utils import timezone
 from logistics.choices import Role
 from logistics.models import School
 from logistics.notifications import notify
+from logistics.tasks import SchoolTask
 
 from . import selectors
 from .choices import Meal, MenuStatus
@@ -17,7 +19,7 @@ from .models import FoodSample, Supplier
 LEADS = (Role.CANTEEN, Role.DIRECTOR)
 
 
-@shared_task
+@shared_task(base=SchoolTask)
 def missing_sample_alerts(now_iso=None):
     """A meal on today's (or yesterday's) menu that has ended with no sample: tell the canteen lead."""
     now = datetime.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
@@ -39,7 +41,7 @@ def missing_sample_alerts(now_iso=None):
     return sent
 
 
-@shared_task
+@shared_task(base=SchoolTask)
 def discard_due_alerts(now_iso=None):
     """Once a day: the list of samples past their retention time, to be discarded and recorded."""
     now = datetime.datetime.fromisoformat(now_iso) if now_iso else timezone.now()
@@ -60,7 +62,7 @@ def discard_due_alerts(now_iso=None):
     return sent
 
 
-@shared_task
+@shared_task(base=SchoolTask)
 def supplier_licence_alerts(today_iso=None):
     """30 days before a supplier's licence expires (and once it has): tell the canteen lead."""
     today = datetime.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
@@ -82,7 +84,7 @@ def supplier_licence_alerts(today_iso=None):
     return sent
 
 
-@shared_task
+@shared_task(base=SchoolTask)
 def menu_publish_reminders(today_iso=None):
     """On the school's publishing weekday (e.g. Thursday), remind if next week's menu is not published."""
     from .models import CanteenSettings, Menu

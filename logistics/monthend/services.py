@@ -59,10 +59,61 @@ def _check_month(period):
         raise ValidationError(_("不能生成未来月份的月报。"))
 
 
-def _enqueue(pack_id):
+def _enqueue(pack):
+    """Queue the build once the transaction commits. A heavy task, so never run inside a request
+    when the broker is down: the pack then stays pending and the next scheduled run
+    (`schedule_all` -> `_recover_abandoned`) queues it again."""
+    from logistics.tasks import enqueue
+
     from .tasks import generate_month_pack
 
-    transaction.on_commit(lambda: generate_month_pack.delay(pack_id))
+    enqueue(generate_month_pack, pack.pk, school_id=pack.school_id, inline_on_failure=False)
+
+
+def _mark_failed(pack, error):
+    """running -> failed, once (a conditional update), and tell the directors once. Returns False when
+    the pack was no longer running (someone else finished or failed it)."""
+    with transaction.atomic():
+        done = MonthPack.objects.filter(pk=pack.pk, status=S.RUNNING).update(
+            status=S.FAILED, finished_at=timezone.now(), error=error[:2000]
+        )
+        if not done:
+            return False
+        pack.refresh_from_db()
+        _transition(pack, S.RUNNING, S.FAILED, comment=error[:500])
+        school, url = pack.school, reverse("monthend:pack_list")
+        title = f"{pack.month_label}后勤月报生成失败（第{pack.version}版）"
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                title=title,
+                body="失败原因见月报页面；处理后请重新生成。",
+                url=url,
+                roles=[Role.DIRECTOR],
+                dedupe_key=f"monthpack-failed:{pack.pk}",
+            ),
+            robust=True,
+        )
+    return True
+
+
+def _recover_abandoned(packs, *, enqueue=True):
+    """Make up for packs nobody is building any more (both safe to repeat: pack_build only ever
+    starts a pending pack):
+
+    - pending for longer than STALE_AFTER: its message was lost (broker down when it was queued),
+      so queue it again;
+    - running for longer than STALE_AFTER: its worker died, so mark it failed; for the scheduled
+      month, pack_schedule then makes a new version.
+    """
+    cutoff = timezone.now() - STALE_AFTER
+    if enqueue:
+        for stale in packs.filter(status=S.PENDING, created_at__lt=cutoff).only("pk", "school_id"):
+            log.warning("month pack %s was never started: queued again", stale.pk)
+            _enqueue(stale)
+    for stale in packs.filter(status=S.RUNNING, started_at__lt=cutoff).select_related("school"):
+        log.warning("month pack %s was abandoned while running: marked failed", stale.pk)
+        _mark_failed(stale, _("生成中断（后台任务超过 30 分钟未完成），请重新生成。"))
 
 
 def _create_version(*, school, period, trigger, by):
@@ -85,6 +136,7 @@ def pack_schedule(*, school, period, trigger=PackTrigger.SCHEDULED, by=None, enq
     try:
         with transaction.atomic():
             School.objects.select_for_update().filter(pk=school.pk).first()  # serialise per school
+            _recover_abandoned(MonthPack.objects.filter(school=school, month=period.key), enqueue=enqueue)
             existing = (
                 MonthPack.objects.filter(school=school, month=period.key)
                 .exclude(status=S.FAILED)
@@ -95,7 +147,7 @@ def pack_schedule(*, school, period, trigger=PackTrigger.SCHEDULED, by=None, enq
                 return existing, False
             created = _create_version(school=school, period=period, trigger=trigger, by=by)
             if enqueue:
-                _enqueue(created.pk)
+                _enqueue(created)
             return created, True
     except IntegrityError:  # a concurrent run created the same version first
         return MonthPack.objects.filter(school=school, month=period.key).order_by("-version").first(), False
@@ -118,7 +170,7 @@ def pack_request(*, school, period, by, role, enqueue=True):
             raise ValidationError(_("该月月报正在生成，请稍后刷新查看。"))
         created = _create_version(school=school, period=period, trigger=PackTrigger.MANUAL, by=by)
         if enqueue:
-            _enqueue(created.pk)
+            _enqueue(created)
     return created
 
 
@@ -161,47 +213,56 @@ def pack_build(*, pack_id):
             with open(xlsx_path, "rb") as fx, open(pdf_path, "rb") as fp:
                 obj.xlsx.save("pack.xlsx", File(fx), save=False)
                 obj.pdf.save("pack.pdf", File(fp), save=False)
-    except Exception as exc:
-        log.exception("month pack %s failed", pack_id)
         with transaction.atomic():
-            MonthPack.objects.filter(pk=pack_id, status=S.RUNNING).update(
-                status=S.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+            done = MonthPack.objects.filter(pk=pack_id, status=S.RUNNING).update(
+                status=S.READY,
+                finished_at=timezone.now(),
+                xlsx=obj.xlsx.name,
+                pdf=obj.pdf.name,
+                xlsx_sha256=obj.xlsx_sha256,
+                pdf_sha256=obj.pdf_sha256,
+                xlsx_size=obj.xlsx_size,
+                pdf_size=obj.pdf_size,
+                sections=[{"key": s.key, "title": s.title, "rows": s.rows} for s in sections],
+                gaps=gaps,
+                duration_ms=int((time.monotonic() - t0) * 1000),
+                error="",
             )
             obj.refresh_from_db()
-            _transition(obj, S.RUNNING, S.FAILED, comment=str(exc)[:500])
-        return obj
-    with transaction.atomic():
-        MonthPack.objects.filter(pk=pack_id, status=S.RUNNING).update(
-            status=S.READY,
-            finished_at=timezone.now(),
-            xlsx=obj.xlsx.name,
-            pdf=obj.pdf.name,
-            xlsx_sha256=obj.xlsx_sha256,
-            pdf_sha256=obj.pdf_sha256,
-            xlsx_size=obj.xlsx_size,
-            pdf_size=obj.pdf_size,
-            sections=[{"key": s.key, "title": s.title, "rows": s.rows} for s in sections],
-            gaps=gaps,
-            duration_ms=int((time.monotonic() - t0) * 1000),
-            error="",
-        )
+            if done:
+                _transition(obj, S.RUNNING, S.READY)
+                url = reverse("monthend:pack_list")
+                transaction.on_commit(
+                    lambda: notify(
+                        school=school,
+                        title=f"{obj.month_label}后勤月报已生成（第{obj.version}版）",
+                        url=url,
+                        roles=[Role.DIRECTOR, Role.PRINCIPAL],
+                        dedupe_key=f"monthpack:{obj.pk}",
+                    ),
+                    robust=True,
+                )
+            else:  # ran past STALE_AFTER and was failed as abandoned meanwhile: that stands
+                log.warning("month pack %s finished after it was marked abandoned", pack_id)
+    except Exception as exc:
+        # Recorded on the pack and told to the directors once (_mark_failed); not raised, so the
+        # Celery task neither retries a build that can no longer start nor reports it a second
+        # time. If even this write fails (database down), the exception goes up to the task and
+        # the pack, left running, is failed by the next scheduled run (_recover_abandoned).
+        log.exception("month pack %s failed", pack_id)
+        _mark_failed(obj, str(exc))
         obj.refresh_from_db()
-        _transition(obj, S.RUNNING, S.READY)
-        url = reverse("monthend:pack_list")
-        transaction.on_commit(
-            lambda: notify(
-                school=school,
-                title=f"{obj.month_label}后勤月报已生成（第{obj.version}版）",
-                url=url,
-                roles=[Role.DIRECTOR, Role.PRINCIPAL],
-                dedupe_key=f"monthpack:{obj.pk}",
-            )
-        )
     return obj
 
 
 def schedule_all(*, period, enqueue=True):
-    """Every school's pack for the month; returns how many new packs were created."""
+    """Every school's pack for the month; returns how many new packs were created.
+
+    Idempotent, and it makes up for what was lost: packs of other months (new versions a director
+    asked for while the broker was down, or whose worker died) are queued again or failed by
+    `_recover_abandoned`; this month's are handled per school by `pack_schedule`.
+    """
+    _recover_abandoned(MonthPack.objects.exclude(month=period.key), enqueue=enqueue)
     created = 0
     for school in School.objects.order_by("pk").iterator():
         _pack, was_created = pack_schedule(school=school, period=period, enqueue=enqueue)
