@@ -103,3 +103,10 @@ def certificate_expiry_alerts():
 def ping():
     """Used by the integration test to see a real worker run a task."""
     return "pong"
+
+
+@shared_task(base=SchoolTask, retry_backoff=1, retry_backoff_max=1, ignore_result=False)
+def always_fails_for_tests(school_id=None):
+    """Test only, never scheduled: tests/integration/test_school_task.py has a real worker run it to
+    see SchoolTask retry and then notify the directors. Back-off cut to at most 1 s a retry."""
+    raise RuntimeError("always_fails_for_tests: failing on purpose")
