@@ -134,6 +134,10 @@ class Asset(SchoolOwned):
             models.UniqueConstraint(fields=["school", "code"], name="uniq_asset_code"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="asset_price_not_negative"),
         ]
+        # The list pages by id (newest first) within a school: (school, x, id) lets PostgreSQL read a
+        # filtered page's ids from the index alone. Migration 0004 adds, on PostgreSQL only,
+        # (school, id) INCLUDE (status) for the unfiltered and "在账" lists and pg_trgm GIN indexes on
+        # UPPER(name) and UPPER(spec) for the keyword search.
         indexes = [
             models.Index(fields=["school", "status", "id"]),
             models.Index(fields=["school", "category", "id"]),

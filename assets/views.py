@@ -71,8 +71,7 @@ def _page(request, qs, per_page=50):
 # --- asset register -----------------------------------------------------------------------------
 @school_view("assets.view")
 def asset_list(request):
-    qs = selectors.asset_list(request)
-    page = _page(request, qs)
+    page = selectors.asset_page(selectors.asset_list(request), request.GET.get("page"))
     school = request.school
     ctx = {
         "page_obj": page,
