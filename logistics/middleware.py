@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import SimpleLazyObject
 
+from . import usercache
 from .choices import Role
 from .models import BureauAccount, Membership, School
 
@@ -50,7 +51,12 @@ class CurrentSchoolMiddleware:
 
     @staticmethod
     def _resolve(request):
-        pairs = school_choices(request.user)
+        entry = usercache.load(request.user.pk)
+        if "choices" not in entry:
+            entry["choices"] = school_choices(request.user)
+            entry.save()
+        request.shell_entry = entry  # the unread count is kept beside the choices (notifications.py)
+        pairs = entry["choices"]
         request.school_choices = pairs
         if not pairs:
             return

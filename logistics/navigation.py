@@ -6,9 +6,13 @@ Each domain app owns a `nav.py` with `SECTION = NavSection(...)`, so apps never 
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
-from .permissions import can
+from .permissions import role_can
 
 APP_ORDER = ["logistics", "assets", "canteen", "safety", "finance", "hygiene"]
 
@@ -40,17 +44,65 @@ def _sections():
     return [s for s in found if s is not None]
 
 
+@dataclass(frozen=True)
+class _Menu:
+    sections: tuple  # ({"label", "items": ({"label", "url"}, ...)}, ...)
+    html: str  # the sidebar's sections, rendered
+    urls: frozenset
+
+
+_BUILT: dict = {}
+_LINK = '<a class="nav-link px-3 py-2" href="{}">{}</a>'
+
+
+def _menu(request) -> _Menu:
+    """The current role's menu, built once per (role, language, script prefix, URLconf) and process.
+
+    Which items a role sees depends only on the role (PERMISSIONS) and the apps' nav.py, both code,
+    so there is nothing to invalidate; the built menu is shared read-only by every request.
+    """
+    role = getattr(request, "role", None)
+    key = (role, get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    menu = _BUILT.get(key)
+    if menu is None:
+        menu = _BUILT[key] = _build(role)
+    return menu
+
+
 def nav_sections(request):
+    return _menu(request).sections
+
+
+def nav_html(request):
+    """The sidebar's sections as HTML, the link of the current page marked active."""
+    menu = _menu(request)
+    html = menu.html
+    if request.path in menu.urls:
+        href = f'href="{escape(request.path)}"'
+        html = html.replace(f'py-2" {href}', f'py-2 active" {href}')
+    return mark_safe(html)  # noqa: S308 - built from escaped labels and URLs below
+
+
+def _build(role):
     visible = []
     for section in _sections():
         items = []
         for item in section.items:
-            if not can(request, item.permission):
+            if role is None or not role_can(role, item.permission):
                 continue
             try:
-                items.append({"label": item.label, "url": reverse(item.url_name)})
+                items.append({"label": str(item.label), "url": reverse(item.url_name)})
             except NoReverseMatch:
                 continue
         if items:
-            visible.append({"label": section.label, "items": items})
-    return visible
+            visible.append({"label": str(section.label), "items": tuple(items)})
+    html = "".join(
+        '<div class="nav-section mt-2"><div class="text-muted small px-2">{}</div>'
+        '<nav class="nav flex-column">{}</nav></div>'.format(
+            escape(section["label"]),
+            "".join(_LINK.format(escape(i["url"]), escape(i["label"])) for i in section["items"]),
+        )
+        for section in visible
+    )
+    urls = frozenset(i["url"] for section in visible for i in section["items"])
+    return _Menu(tuple(visible), html, urls)

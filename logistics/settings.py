@@ -98,6 +98,22 @@ CACHES = {
         "LOCATION": "django_cache",
     }
 }
+# Computed pages (the bureau's overview of the district) are kept in Redis when there is one, else
+# in the database cache (one query instead of a few dozen). "shell" (the user's schools and unread
+# count, logistics/usercache.py) exists only with Redis: from the database it would cost what it saves.
+# Short socket timeouts: a Redis outage makes these lookups fall back to the database, never hang.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default=Path(str(DATABASES["default"]["NAME"])).name)
+if REDIS_URL:
+    for _alias in ("pages", "shell"):
+        CACHES[_alias] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}:{_alias}",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+else:
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -178,7 +194,6 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Celery ------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

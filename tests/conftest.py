@@ -28,6 +28,19 @@ def _fast_and_isolated(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.LANGUAGE_CODE = "zh-hans"
+    # Page and per-user caches (Redis in production) are in-process and empty for every test, so
+    # no test sees another's entries (xdist workers would otherwise share Redis keys across databases).
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"pages-{tmp_path}",
+        },
+        "shell": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"shell-{tmp_path}",
+        },
+    }
     from logistics.celery import app
 
     app.conf.task_always_eager = True

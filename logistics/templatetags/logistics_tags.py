@@ -43,3 +43,26 @@ def can_do(context, action):
     from logistics.permissions import can
 
     return can(context["request"], action)
+
+
+@register.simple_tag(takes_context=True)
+def sidebar_nav(context):
+    """The role's menu sections (built once per role and language), the current page marked."""
+    from logistics.navigation import nav_html
+
+    return nav_html(context["request"])
+
+
+@register.simple_tag(takes_context=True)
+def school_switch_items(context):
+    """The switcher's schools (the bureau's lists the whole district): one button each, all
+    submitting the one #school-switch form."""
+    from django.utils.html import format_html_join
+
+    current = getattr(context.get("current_school"), "pk", None)
+    return format_html_join(
+        "",
+        '<li><button class="dropdown-item{}" type="submit" form="school-switch" name="school" '
+        'value="{}">{}</button></li>',
+        ((" active" if s.pk == current else "", s.pk, s.name) for s, _role in context["school_choices"]),
+    )
