@@ -1,4 +1,5 @@
-"""Safety's cards on the dashboard: a fixed number of queries each, only for the roles they concern."""
+"""Safety's cards on the dashboard, only for the roles they concern: every number in one query
+(logistics.dashboard.counts), plus the settings, the open inspections, drills, visitors and duty."""
 
 import datetime
 
@@ -7,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logistics.dashboard import DANGER, INFO, OK, WARNING, Card
+from logistics.dashboard import DANGER, INFO, OK, WARNING, Card, counts
 from logistics.models import display_name
 from logistics.permissions import can
 
@@ -23,16 +24,31 @@ def cards(request):
     today = timezone.localdate()
     settings = settings_for_schools([request.school])[request.school.pk]
     found = []
-    if can(request, "safety.inspect"):
-        open_qs = (
-            Inspection.objects.for_request(request).filter(status=InspectionStatus.OPEN).order_by("due_on")
+    inspect = can(request, "safety.inspect")
+    hazards = can(request, "hazards.rectify") or request.role == "bureau"
+    open_qs = Inspection.objects.for_request(request).filter(status=InspectionStatus.OPEN).order_by("due_on")
+    wanted = {}
+    if inspect:
+        limit = today + datetime.timedelta(days=30)
+        wanted.update(
+            inspections=open_qs,
+            equipment=FireEquipment.objects.for_request(request)
+            .filter(is_active=True)
+            .filter(Q(expires_on__lte=limit) | Q(next_check_on__lte=limit)),
         )
+    if hazards:
+        qs = Hazard.objects.for_request(request)
+        wanted.update(
+            {f"hazards_{name}": qs.filter(q) for name, q in selectors.hazard_count_filters(today).items()}
+        )
+    n = counts(**wanted)  # one query for every number of the cards below
+    if inspect:
         rows = list(open_qs.select_related("assigned_to")[:5])
         overdue = [i for i in rows if i.due_on < today]
         found.append(
             Card(
                 _("待完成的安全检查"),
-                open_qs.count(),
+                n["inspections"],
                 reverse("safety:inspection_list") + "?status=open",
                 DANGER if overdue else (WARNING if rows else OK),
                 note=_("%(n)d 项已逾期") % {"n": len(overdue)} if overdue else "",
@@ -43,39 +59,30 @@ def cards(request):
                 order=20,
             )
         )
-    if can(request, "hazards.rectify") or request.role == "bureau":
-        counts = selectors.hazard_counts(Hazard.objects.for_request(request), today)
-        level = DANGER if counts["overdue"] else (WARNING if counts["open"] else OK)
+    if hazards:
+        level = DANGER if n["hazards_overdue"] else (WARNING if n["hazards_open"] else OK)
         found.append(
             Card(
                 _("未销号安全隐患"),
-                counts["open"],
+                n["hazards_open"],
                 reverse("safety:hazard_list") + "?status=open",
                 level,
                 note=_("逾期 %(o)d · 待交办 %(u)d · 待验收 %(v)d")
-                % {"o": counts["overdue"], "u": counts["unassigned"], "v": counts["to_verify"]},
+                % {"o": n["hazards_overdue"], "u": n["hazards_unassigned"], "v": n["hazards_to_verify"]},
                 order=21,
             )
         )
-    if can(request, "safety.inspect"):
-        limit = today + datetime.timedelta(days=30)
-        due = (
-            FireEquipment.objects.for_request(request)
-            .filter(is_active=True)
-            .filter(Q(expires_on__lte=limit) | Q(next_check_on__lte=limit))
-            .count()
-        )
-        if due:
-            found.append(
-                Card(
-                    _("消防器材到期/待检测"),
-                    due,
-                    reverse("safety:equipment_list"),
-                    WARNING,
-                    note=_("30天内到期或需压力检测"),
-                    order=25,
-                )
+    if n.get("equipment"):
+        found.append(
+            Card(
+                _("消防器材到期/待检测"),
+                n["equipment"],
+                reverse("safety:equipment_list"),
+                WARNING,
+                note=_("30天内到期或需压力检测"),
+                order=25,
             )
+        )
     if can(request, "safety.manage"):
         behind = [s for s in selectors.drill_status(request.school, today, settings) if s[4]]
         if behind:

@@ -44,16 +44,19 @@ def overdue_hazards(qs, today=None):
     return qs.filter(status__in=[HazardStatus.FOUND, HazardStatus.ASSIGNED], deadline__lt=today)
 
 
-def hazard_counts(qs, today=None):
+def hazard_count_filters(today=None):
+    """{name: Q} of the hazard counts (register tabs, dashboard card)."""
     today = today or timezone.localdate()
-    return qs.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_HAZARD)),
-        overdue=Count(
-            "pk", filter=Q(status__in=[HazardStatus.FOUND, HazardStatus.ASSIGNED], deadline__lt=today)
-        ),
-        unassigned=Count("pk", filter=Q(status=HazardStatus.FOUND)),
-        to_verify=Count("pk", filter=Q(status=HazardStatus.RECTIFIED)),
-    )
+    return {
+        "open": Q(status__in=OPEN_HAZARD),
+        "overdue": Q(status__in=[HazardStatus.FOUND, HazardStatus.ASSIGNED], deadline__lt=today),
+        "unassigned": Q(status=HazardStatus.FOUND),
+        "to_verify": Q(status=HazardStatus.RECTIFIED),
+    }
+
+
+def hazard_counts(qs, today=None):
+    return qs.aggregate(**{name: Count("pk", filter=q) for name, q in hazard_count_filters(today).items()})
 
 
 def last_drills(school_ids) -> dict:
