@@ -1,20 +1,27 @@
 """Month-end packs, the bureau's cross-school view and the duty calendar. Views stay thin."""
 
+import hashlib
+import logging
 import zipfile
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
-from logistics.models import School
+from logistics.models import BureauAccount, School
 from logistics.permissions import can, school_view, scoped_or_404
 from logistics.reports import Period
 
@@ -23,6 +30,8 @@ from .choices import PackStatus, TaskStatus
 from .forms import DutyForm, DutySettingsForm, MonthForm, TaskActionForm, TaskAssignForm, month_choices
 from .hooks import bureau_metrics
 from .models import Duty, DutySettings, DutyTask, MonthPack
+
+log = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -106,7 +115,7 @@ def pack_download(request, pk, fmt):
 
 # --- the bureau ---------------------------------------------------------------------------------
 def _bureau_district(request):
-    account = getattr(request.user, "bureau_account", None)
+    account = BureauAccount.objects.select_related("district").filter(user=request.user).first()
     if account is None:
         raise PermissionDenied
     return account.district
@@ -131,15 +140,81 @@ def _latest_packs(schools, period):
     return {s.pk: (latest.get(s.pk), ready.get(s.pk)) for s in schools}
 
 
+# The overview recomputes every app's metrics for the whole district (a few dozen aggregate queries
+# over a month of every school's records): keep the result a while, per district, month, language and
+# set of schools. The current month is still being written: briefly. Earlier months only change by a
+# correction: ten minutes. The page says when its figures were computed. Pack status stays live.
+OVERVIEW_SECONDS = 10 * 60
+OVERVIEW_CURRENT_MONTH_SECONDS = 2 * 60
+
+
+def _overview_metrics(district, schools, period):
+    """(labels, table, errors, computed_at) of bureau_metrics, from the "pages" cache when fresh."""
+    ids = hashlib.sha256(",".join(str(s.pk) for s in schools).encode()).hexdigest()[:16]
+    key = f"bureau-overview:{district.pk}:{period.key}:{get_language()}:{ids}"
+    cache = caches["pages"]
+    try:
+        hit = cache.get(key)
+    except Exception:  # the cache is an optimisation: Redis down means computing, not failing
+        log.warning("bureau overview: cache unavailable", exc_info=True)
+        cache, hit = None, None
+    if hit is not None:
+        return hit
+    labels, table, errors = bureau_metrics(schools, period)
+    found = (labels, {pk: [_plain(c) for c in cells] for pk, cells in table.items()}, errors, timezone.now())
+    if cache is not None and not errors:  # a failing hook is retried on the next view
+        current = period.key == Period.current_month().key
+        try:
+            cache.set(key, found, OVERVIEW_CURRENT_MONTH_SECONDS if current else OVERVIEW_SECONDS)
+        except Exception:
+            log.warning("bureau overview: cache unavailable", exc_info=True)
+    return found
+
+
+_CELL_OPEN = {"danger": '<td class="table-danger">', "warning": '<td class="table-warning">'}
+_PLAIN_OPEN = '<td class="">'
+_NO_VALUE = _PLAIN_OPEN + '<span class="text-muted">—</span></td>'
+
+
+def _cells_html(cells):
+    """A row's metric cells as HTML: 62 schools x ~20 metrics are too many for template tags (the
+    engine's lookups and ifs cost more than all the page's queries). Each value is localized and
+    escaped as `{{ value }}` would be; strings and ints (most cells) skip localize, which leaves them
+    as they are without a thousands separator (USE_THOUSAND_SEPARATOR is off)."""
+    out = []
+    for cell in cells:
+        if not cell:
+            out.append(_NO_VALUE)
+            continue
+        value, level = cell
+        text = value if isinstance(value, str) else str(value) if type(value) is int else localize(value)
+        out.append(_CELL_OPEN.get(level, _PLAIN_OPEN) + conditional_escape(text) + "</td>")
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
+
+
+def _plain(cell):
+    """A cell as plain data (lazy translations rendered), so that it can be cached."""
+    if cell is None:
+        return None
+    value, level = cell
+    return (str(value) if isinstance(value, Promise) else value, level)
+
+
 @school_view("monthend.bureau")
 def bureau_overview(request):
     district = _bureau_district(request)
     period = _month_from(request)
     schools = list(School.objects.filter(district=district).order_by("code"))
     packs = _latest_packs(schools, period)
-    labels, table, errors = bureau_metrics(schools, period)
+    labels, table, errors, computed_at = _overview_metrics(district, schools, period)
     rows = [
-        {"school": s, "pack": packs[s.pk][0], "ready": packs[s.pk][1], "metrics": table[s.pk]}
+        {
+            "school": s,
+            "pack": packs[s.pk][0],
+            "ready": packs[s.pk][1],
+            "metrics": table[s.pk],
+            "cells": _cells_html(table[s.pk]),
+        }
         for s in schools
     ]
     return render(
@@ -154,6 +229,7 @@ def bureau_overview(request):
             "rows": rows,
             "errors": errors,
             "ready_count": sum(1 for r in rows if r["ready"]),
+            "computed_at": computed_at,
         },
     )
 

@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,12 +55,50 @@ def test_the_bureau_page_costs_the_same_queries_for_3_or_30_schools(
     import django.db
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(django.db.connection) as few:
-        assert as_bureau.get(reverse("monthend:bureau"), {"month": "2026-10"}).status_code == 200
+    url = reverse("monthend:bureau")
+    with CaptureQueriesContext(django.db.connection) as cold:
+        assert as_bureau.get(url, {"month": "2026-10"}).status_code == 200
+    with CaptureQueriesContext(django.db.connection) as warm:  # the metrics come from the cache
+        assert as_bureau.get(url, {"month": "2026-10"}).status_code == 200
+    assert len(warm.captured_queries) < len(cold.captured_queries)
     _schools(district, 27, start=100)
-    with django_assert_num_queries(len(few.captured_queries)):
-        response = as_bureau.get(reverse("monthend:bureau"), {"month": "2026-10"})
+    # another set of schools is another cache entry: computed again, in as many queries
+    with django_assert_num_queries(len(cold.captured_queries)):
+        response = as_bureau.get(url, {"month": "2026-10"})
     assert len(response.context["rows"]) == 30
+    assert all(len(r["metrics"]) == 1 for r in response.context["rows"])
+    with django_assert_num_queries(len(warm.captured_queries)):
+        response = as_bureau.get(url, {"month": "2026-10"})
+    assert len(response.context["rows"]) == 30
+
+
+def test_the_overview_keeps_its_metrics_a_while_and_says_since_when(
+    school, as_bureau, test_reports, metric_hook, room, settings
+):
+    from logistics.monthend import views
+
+    room.floor = 7
+    room.save()
+    url = reverse("monthend:bureau")
+    first = as_bureau.get(url, {"month": "2026-10"})
+    assert first.context["rows"][0]["metrics"] == [(7, "danger")]
+    computed = timezone.localtime(first.context["computed_at"]).strftime("%H:%M")
+    assert f"指标数据更新于 {computed}" in first.content.decode()
+    room.floor = 3
+    room.save()
+    assert as_bureau.get(url, {"month": "2026-10"}).context["rows"][0]["metrics"] == [(7, "danger")]
+    caches["pages"].clear()  # ... until the entry expires (OVERVIEW_SECONDS)
+    assert as_bureau.get(url, {"month": "2026-10"}).context["rows"][0]["metrics"] == [(3, "ok")]
+    assert views.OVERVIEW_CURRENT_MONTH_SECONDS < views.OVERVIEW_SECONDS <= 15 * 60
+
+
+def test_the_overview_works_when_the_cache_is_down(school, as_bureau, test_reports, metric_hook, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(caches["pages"], "get", down)
+    response = as_bureau.get(reverse("monthend:bureau"), {"month": "2026-10"})
+    assert response.status_code == 200 and len(response.context["rows"]) == 1
 
 
 def test_a_failing_metrics_hook_does_not_break_the_page(school, as_bureau, monkeypatch):
