@@ -8,6 +8,7 @@ from django.utils import timezone
 from logistics.models import display_name
 from logistics.reports.base import DATE, DATETIME, DECIMAL, INT, MONEY, TEXT, Column, Report
 from logistics.reports.registry import register
+from logistics.reports.summary import SUM, Agg, Summary
 
 from .choices import ON_BOOKS, AssetAction, MovementKind, RepairStatus
 from .models import Asset, AssetEvent, DamageCase, RepairRequest, StockMovement, StoreItem, months_depreciated
@@ -33,6 +34,7 @@ def asset_register_report(school, period):
                 a.category.name,
                 a.spec,
                 a.purchase_date,
+                a.quantity,
                 a.original_value,
                 acc,
                 a.original_value - acc,
@@ -49,6 +51,7 @@ def asset_register_report(school, period):
             Column("分类", TEXT, 12),
             Column("规格型号", TEXT, 12),
             Column("购置日期", DATE, 12),
+            Column("数量", INT, 6, total=True),
             Column("原值", MONEY, 12, total=True),
             Column("累计折旧", MONEY, 12, total=True),
             Column("净值", MONEY, 12, total=True),
@@ -61,6 +64,18 @@ def asset_register_report(school, period):
         period=period,
         landscape=True,
         empty_text="无在账资产",
+        pdf_summary=Summary(
+            by=["分类"],
+            columns=[
+                Agg("件数"),
+                Agg("数量", SUM, of="数量"),
+                Agg("原值", SUM, of="原值"),
+                Agg("累计折旧", SUM, of="累计折旧"),
+                Agg("净值", SUM, of="净值"),
+            ],
+            label="按分类汇总",
+            unit="件",
+        ),
     )
 
 
@@ -227,6 +242,18 @@ def depreciation_report(school, period):
         period=period,
         notes=["平均年限法按月计提，当月增加当月计提；图书、文物等不计提折旧。"],
         landscape=True,
+        pdf_summary=Summary(
+            by=["分类"],
+            columns=[
+                Agg("件数"),
+                Agg("原值", SUM, of="原值"),
+                Agg("本月折旧", SUM, of="本月折旧"),
+                Agg("累计折旧", SUM, of="累计折旧"),
+                Agg("净值", SUM, of="净值"),
+            ],
+            label="按分类汇总",
+            unit="件",
+        ),
     )
 
 

@@ -3,8 +3,9 @@
 from django.utils import timezone
 
 from logistics.models import display_name
-from logistics.reports import Column, Report, format_date, register
+from logistics.reports import Agg, Column, Report, Summary, format_date, register
 from logistics.reports.base import DATE, DATETIME, DECIMAL, INT, MONEY
+from logistics.reports.summary import FLAGGED, JOIN, MAX, MIN
 
 from . import selectors
 from .choices import MEAL_ORDER, Account, Meal, age_groups_for
@@ -83,6 +84,18 @@ def sample_log(school, period):
         landscape=True,
         highlight=highlight,
         notes=[f"标红为食谱中有菜品但无留样记录的餐次，共 {len(gaps)} 餐。"] if gaps else [],
+        # the pack's PDF: one row per meal (complete or not); every sample stays in the workbook
+        pdf_summary=Summary(
+            by=["日期", "餐次"],
+            columns=[
+                Agg("留样份数", of="留样量(克)"),
+                Agg("最少留样量(克)", MIN, of="留样量(克)"),
+                Agg("最高温度(℃)", MAX, of="温度(℃)"),
+                Agg("已销毁份数", of="销毁时间"),
+            ],
+            label="按餐次汇总",
+            unit="份",
+        ),
     )
 
 
@@ -231,6 +244,13 @@ def menu_report(school, period):
         school=school,
         period=period,
         landscape=True,
+        # the pack's PDF: the dishes of each meal on one line; quantities per dish stay in the workbook
+        pdf_summary=Summary(
+            by=["日期", "星期", "餐次"],
+            columns=[Agg("菜品数"), Agg("菜品", JOIN, of="菜品", width=50), Agg("状态", JOIN, of="状态")],
+            label="按餐次汇总菜品",
+            unit="道菜",
+        ),
     )
 
 
@@ -428,6 +448,19 @@ def morning_check_report(school, period):
         school=school,
         period=period,
         highlight=highlight,
+        # the pack's PDF: one row per worker; every day's check stays in the workbook
+        pdf_summary=Summary(
+            by=["姓名"],
+            columns=[
+                Agg("晨检天数"),
+                Agg("异常或无证天数", FLAGGED),
+                Agg("异常原因", JOIN, of="原因", width=20),
+                Agg("健康证", JOIN, of="健康证"),
+                Agg("检查人", JOIN, of="检查人"),
+            ],
+            label="按人员汇总",
+            unit="条",
+        ),
     )
 
 

@@ -4,8 +4,10 @@ import datetime
 
 from django.db.models import Count, Q
 
-from logistics.reports import Column, Period, Report, register
+from logistics.models import Campus
+from logistics.reports import Agg, Column, Period, Report, Summary, register
 from logistics.reports.base import DATE, DATETIME, DECIMAL, INT, MONEY, TEXT
+from logistics.reports.summary import MIN, RATIO, SUM
 
 from . import selectors
 from .choices import CheckSession, ProblemStatus, TaskStatus
@@ -64,14 +66,20 @@ def ranking_report(school, week):
 
 @register("hygiene.scores", title="班级卫生检查评分与评比", order=600)
 def hygiene_scores(school, period):
+    # classes of the same name on several campuses (小二班 at 总部 and at 西区分部) are told apart
+    campuses = dict(Campus.objects.filter(school=school).values_list("pk", "name"))
+
     def rows():
         for week in _weeks_in(period):
             ranked, personal = selectors.ranking(school, week)
             for r in ranked:
-                yield (week, r["room"].name, r["score"], r["max"], f"{r['percent']}%", r["rank"])
+                room = r["room"]
+                campus = campuses.get(room.campus_id, "")
+                yield (week, campus, room.name, r["score"], r["max"], f"{r['percent']}%", r["rank"])
             for i in personal:
                 yield (
                     week,
+                    "",
                     f"{i.area.name}（{_name(i.area.person)}）",
                     i.score,
                     i.max_score,
@@ -83,6 +91,7 @@ def hygiene_scores(school, period):
         title="班级卫生检查评分与评比",
         columns=[
             Column("周（周一）", DATE, 16),
+            Column("校区", TEXT, 12),
             Column("班级/包干区", TEXT, 24),
             Column("得分", DECIMAL),
             Column("满分", DECIMAL),
@@ -92,6 +101,20 @@ def hygiene_scores(school, period):
         rows=rows(),
         school=school,
         period=period,
+        # the pack's PDF: each class's month (weeks, score rate, best rank); the weekly rows stay in
+        # the workbook
+        pdf_summary=Summary(
+            by=["校区", "班级/包干区"],
+            sort=True,
+            columns=[
+                Agg("检查周数"),
+                Agg("得分合计", SUM, of="得分", total=False),
+                Agg("满分合计", SUM, of="满分", total=False),
+                Agg("月得分率", RATIO, of="得分", per="满分"),
+                Agg("最好名次", MIN, of="名次"),
+            ],
+            label="按班级/包干区汇总全月",
+        ),
     )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from logistics.reports import specs
 from logistics.reports.base import SIGNATURES, format_date
 from logistics.reports.pdf import render_pdf, report_context
+from logistics.reports.summary import PdfVariant, for_pdf
 from logistics.reports.xlsx import _HEAD_FONT, _TITLE_FONT, _text, add_report_sheet, safe_sheet_title
 
 EMPTY = "本月无记录"
@@ -28,6 +29,9 @@ class Section:
     title: str
     rows: int = 0
     sheet: str = ""
+    # What the PDF shows of a report that declares a summary (its rows or the summary), kept while
+    # its rows went to the workbook so that the PDF does not build and read the report again.
+    pdf: object = None
 
 
 @dataclass
@@ -44,9 +48,13 @@ def pack_title(school, period):
     return f"{school.name} {period.label} 后勤月报"
 
 
-def _build_reports(school, period):
-    """Fresh Report objects for every monthly spec (their rows are generators: one use each)."""
+def _build_reports(school, period, ready=None):
+    """Fresh Report objects for every monthly spec (their rows are generators: one use each);
+    `ready` maps a spec's key to a Report made already (Section.pdf), used instead."""
     for spec in specs(monthly_only=True):
+        if ready and ready.get(spec.key) is not None:
+            yield spec, ready[spec.key]
+            continue
         try:
             report = spec.builder(school, period)
         except Exception as exc:
@@ -79,11 +87,15 @@ def write_xlsx(school, period, target, gaps) -> list[Section]:
     sections = []
     try:
         for spec, report in _build_reports(school, period):
+            variant = PdfVariant(report) if report.pdf_summary is not None else None
+            if variant is not None:
+                report.rows = variant.tee(report.rows)
             try:
                 ws, count = add_report_sheet(wb, report, used)
+                pdf = variant.result(sheet=ws.title) if variant is not None else None
             except Exception as exc:
                 raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
-            sections.append(Section(spec.key, report.title, count, ws.title))
+            sections.append(Section(spec.key, report.title, count, ws.title, pdf))
     except Exception:
         _discard(wb)
         raise
@@ -127,7 +139,29 @@ def _cover(school, period, gaps):
 
 
 def _entries(sections):
-    return [{"title": s.title, "empty": "" if s.rows else EMPTY, "page": ""} for s in sections]
+    entries = []
+    for s in sections:
+        entries.append({"title": s.title, "empty": "" if s.rows else EMPTY, "page": "", "note": ""})
+        if s.pdf is not None:  # summarised already (the workbook's pass): the cover's length knows it
+            _note(entries[-1], s.pdf)
+    return entries
+
+
+def _pdf_reports(school, period, sections):
+    """The reports as the PDF shows them: a long report that declares a summary (Report.pdf_summary)
+    is summarised, pointing to its sheet of the workbook, which keeps every row."""
+    sheets = {s.key: s.sheet for s in sections}
+    ready = {s.key: s.pdf for s in sections}
+    for spec, report in _build_reports(school, period, ready):
+        try:
+            yield spec, for_pdf(report, sheet=sheets.get(spec.key, ""))
+        except Exception as exc:
+            raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+
+
+def _note(entry, report):
+    if report.summarised:
+        entry["note"] = f"{report.pdf_summary.heading}，明细见 Excel"
 
 
 def write_pdf(school, period, target, gaps, sections):
@@ -138,9 +172,12 @@ def write_pdf(school, period, target, gaps, sections):
     if shutil.which("pdfunite"):
         return _write_pdf_in_parts(school, period, target, gaps, sections)
     cover = _cover(school, period, gaps)
-    cover["entries"] = _entries(sections)
+    cover["entries"] = entries = _entries(sections)
+    reports = [r for _spec, r in _pdf_reports(school, period, sections)]
+    for entry, report in zip(entries, reports, strict=False):
+        _note(entry, report)
     render_pdf(
-        [r for _spec, r in _build_reports(school, period)],
+        reports,
         target,
         cover=cover,
         school=school,
@@ -181,7 +218,8 @@ def _write_pdf_in_parts(school, period, target, gaps, sections):
                 for anchor in page.anchors:
                     if anchor.startswith("section-"):
                         number = int(anchor.split("-")[1])
-                        if number <= len(entries):
+                        # a section over several pages has its anchor on each: keep the first
+                        if number <= len(entries) and not entries[number - 1]["page"]:
                             entries[number - 1]["page"] = state["page"] + index
             parts.append(os.path.join(tmp, f"{len(parts) + 1:03d}.pdf"))
             document.write_pdf(parts[-1])
@@ -189,20 +227,27 @@ def _write_pdf_in_parts(school, period, target, gaps, sections):
             group.clear()
 
         rows = 0
-        for number, (spec, report) in enumerate(_build_reports(school, period), start=1):
+        notes = [dict(e) for e in entries]
+        for number, (spec, report) in enumerate(_pdf_reports(school, period, sections), start=1):
             try:
                 group.append((number, report_context(report)))
-                rows += len(group[-1][1]["rows"]) + 20  # a section costs at least a page
-                if rows >= ROWS_PER_PART:
-                    flush()
-                    rows = 0
             except Exception as exc:
                 raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+            if number <= len(notes):
+                _note(notes[number - 1], report)
+            rows += len(group[-1][1]["rows"]) + 20  # a section costs at least a page
+            if rows >= ROWS_PER_PART:
+                flush()
+                rows = 0
         flush()
         first = os.path.join(tmp, "000.pdf")
-        _render({**base, "cover": cover, "entries": entries, "total_pages": state["page"] - 1}).write_pdf(
-            first
-        )
+        total = state["page"] - 1
+        for entry, noted in zip(entries, notes, strict=True):
+            noted["page"] = entry["page"]
+        cover_doc = _render({**base, "cover": cover, "entries": notes, "total_pages": total})
+        if len(cover_doc.pages) != cover_pages:  # the notes made the contents longer: leave them out
+            cover_doc = _render({**base, "cover": cover, "entries": entries, "total_pages": total})
+        cover_doc.write_pdf(first)
         out = os.path.join(tmp, "pack.pdf")
         subprocess.run(["pdfunite", first, *parts, out], check=True, capture_output=True, timeout=600)
         with open(out, "rb") as src:

@@ -82,6 +82,12 @@ class Report:
     empty_text: str = "本月无记录"
     # Rows to highlight in the PDF (e.g. a day with no food samples): indexes into rows.
     highlight: set = field(default_factory=set)
+    # How the report reads in a long PDF (the month-end pack) when it has many rows: a
+    # logistics.reports.summary.Summary (groups, counts, sums); Excel always keeps every row.
+    pdf_summary: object = None
+    # Set on the summary made by summary.summarise (pdf_summary then says how it was made):
+    # how many detail rows it folds.
+    summarised: int = 0
 
 
 def format_date(value) -> str:
@@ -112,10 +118,21 @@ def display_value(value, kind: str) -> str:
     return str(value)
 
 
+class Totals:
+    """The total row, added up as rows stream past (nothing kept but the sums)."""
+
+    def __init__(self, columns):
+        self.values = [Decimal(0) if c.total else None for c in columns]
+        self._which = [i for i, c in enumerate(columns) if c.total]
+
+    def add(self, row):
+        for i in self._which:
+            if row[i] not in (None, ""):
+                self.values[i] += Decimal(row[i])
+
+
 def column_totals(columns, rows):
-    totals = [Decimal(0) if c.total else None for c in columns]
+    totals = Totals(columns)
     for row in rows:
-        for i, c in enumerate(columns):
-            if c.total and row[i] not in (None, ""):
-                totals[i] += Decimal(row[i])
-    return totals
+        totals.add(row)
+    return totals.values

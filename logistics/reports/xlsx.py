@@ -11,7 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .base import DATE, DATETIME, INT, MONEY, column_totals
+from .base import DATE, DATETIME, INT, MONEY, Totals
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _TITLE_FONT = Font(bold=True, size=14)
@@ -107,18 +107,17 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     ws.append(header)
 
     kinds = [c.kind for c in report.columns]
-    wants_totals = any(c.total for c in report.columns)
-    seen_rows = [] if wants_totals else None
+    running = Totals(report.columns) if any(c.total for c in report.columns) else None
     count = 0
     for row in report.rows:
         ws.append([_data_cell(ws, v, k) for v, k in zip(row, kinds, strict=False)])
-        if seen_rows is not None:
-            seen_rows.append(row)
+        if running is not None:
+            running.add(row)
         count += 1
     if count == 0:
         ws.append([_text(ws, report.empty_text)])
-    elif wants_totals:
-        totals = column_totals(report.columns, seen_rows)
+    elif running is not None:
+        totals = running.values
         first = next(i for i, t in enumerate(totals) if t is not None)
         line = [
             _text(ws, "合计", _HEAD_FONT) if i == 0 else _cell(ws, t, kinds[i], font=_HEAD_FONT)
