@@ -41,16 +41,25 @@ _down_until = 0.0
 _local = threading.local()  # users whose entry this thread's request has outdated
 
 
-def _cache():
-    if ALIAS not in settings.CACHES or time.monotonic() < _down_until:
+def usable(alias):
+    """caches[alias], or None when it is not configured or failed in the last few seconds.
+
+    A cache here is an optimisation: a Redis outage must cost a failed connection once per
+    RETRY_AFTER_ERROR_SECONDS per process, not one (or a timeout) per request."""
+    if alias not in settings.CACHES or time.monotonic() < _down_until:
         return None
-    return caches[ALIAS]
+    return caches[alias]
 
 
-def _failed(what):
+def failed(what):
+    """Record a cache error (see `usable`) and log it."""
     global _down_until
     _down_until = time.monotonic() + RETRY_AFTER_ERROR_SECONDS
-    log.warning("shell cache unavailable (%s): reading the database", what, exc_info=True)
+    log.warning("cache unavailable (%s): computing from the database", what, exc_info=True)
+
+
+def _cache():
+    return usable(ALIAS)
 
 
 def _user_key(user_id):
@@ -80,7 +89,7 @@ class Entry(dict):
         try:
             self.cache.set(_entry_key(self.user_id), (self.tag, dict(self)), ENTRY_SECONDS)
         except Exception:
-            _failed("set")
+            failed("shell set")
 
 
 def load(user_id) -> Entry:
@@ -95,7 +104,7 @@ def load(user_id) -> Entry:
         if None in tag:  # never bumped (or evicted): start versions now; store nothing this time
             tag = _start(cache, keys[:2], tag)
     except Exception:
-        _failed("get")
+        failed("shell get")
         return Entry(user_id, None, None)
     stored = found.get(keys[2])
     if tag is not None and stored is not None and stored[0] == tag:

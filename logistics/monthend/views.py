@@ -1,11 +1,9 @@
 """Month-end packs, the bureau's cross-school view and the duty calendar. Views stay thin."""
 
 import hashlib
-import logging
 import zipfile
 
 from django.contrib import messages
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -20,6 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from logistics import usercache
 from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
 from logistics.models import BureauAccount, School
 from logistics.permissions import can, school_view, scoped_or_404
@@ -30,8 +29,6 @@ from .choices import PackStatus, TaskStatus
 from .forms import DutyForm, DutySettingsForm, MonthForm, TaskActionForm, TaskAssignForm, month_choices
 from .hooks import bureau_metrics
 from .models import Duty, DutySettings, DutyTask, MonthPack
-
-log = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -152,12 +149,13 @@ def _overview_metrics(district, schools, period):
     """(labels, table, errors, computed_at) of bureau_metrics, from the "pages" cache when fresh."""
     ids = hashlib.sha256(",".join(str(s.pk) for s in schools).encode()).hexdigest()[:16]
     key = f"bureau-overview:{district.pk}:{period.key}:{get_language()}:{ids}"
-    cache = caches["pages"]
-    try:
-        hit = cache.get(key)
-    except Exception:  # the cache is an optimisation: Redis down means computing, not failing
-        log.warning("bureau overview: cache unavailable", exc_info=True)
-        cache, hit = None, None
+    cache, hit = usercache.usable("pages"), None
+    if cache is not None:
+        try:
+            hit = cache.get(key)
+        except Exception:  # Redis down means computing the page, not failing it
+            usercache.failed("bureau overview")
+            cache = None
     if hit is not None:
         return hit
     labels, table, errors = bureau_metrics(schools, period)
@@ -167,7 +165,7 @@ def _overview_metrics(district, schools, period):
         try:
             cache.set(key, found, OVERVIEW_CURRENT_MONTH_SECONDS if current else OVERVIEW_SECONDS)
         except Exception:
-            log.warning("bureau overview: cache unavailable", exc_info=True)
+            usercache.failed("bureau overview")
     return found
 
 
@@ -405,7 +403,8 @@ def _back(request):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # a path only: redirect() takes a bare word for a view name (NoReverseMatch: a 500)
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("monthend:task_list")
 

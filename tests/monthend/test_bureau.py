@@ -96,9 +96,13 @@ def test_the_overview_works_when_the_cache_is_down(school, as_bureau, test_repor
     def down(*args, **kwargs):
         raise ConnectionError("redis is down")
 
+    from logistics import usercache
+
     monkeypatch.setattr(caches["pages"], "get", down)
+    monkeypatch.setattr(usercache, "_down_until", 0.0)  # restored after the test
     response = as_bureau.get(reverse("monthend:bureau"), {"month": "2026-10"})
     assert response.status_code == 200 and len(response.context["rows"]) == 1
+    assert usercache.usable("pages") is None  # not asked again for a few seconds
 
 
 def test_a_failing_metrics_hook_does_not_break_the_page(school, as_bureau, monkeypatch):
