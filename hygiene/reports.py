@@ -113,7 +113,7 @@ def hygiene_scores(school, period):
                 Agg("月得分率", RATIO, of="得分", per="满分"),
                 Agg("最好名次", MIN, of="名次"),
             ],
-            label="按班级/包干区汇总全月",
+            label="按校区、班级/包干区汇总全月",
         ),
     )
 
