@@ -10,6 +10,9 @@ two versions that are read in the same round trip as the entry:
   notifications changes (signals below; `notify` and `mark_read` bump for their bulk writes);
 - a global version, bumped when any school or bureau account changes (names, a district's schools).
 
+Signals see save() and delete(), not queryset .update() or bulk_create(): code that writes these
+models in bulk calls bump_user()/bump_all() itself, as notifications.notify and mark_read do.
+
 A tag that differs from the current versions is a miss: the request reads the database and stores
 the entry under the versions it read *before* reading the database, so a bump that lands while it
 reads leaves the stored entry already outdated. Bumps happen at once and again after the
