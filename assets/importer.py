@@ -101,6 +101,7 @@ def _text(v):
 
 
 def _read_rows(upload):
+    from xml.parsers.expat import ExpatError
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -111,30 +112,30 @@ def _read_rows(upload):
     upload.seek(0)
     if head != b"PK\x03\x04":
         raise ImportError_(_("文件不是 Excel（.xlsx）文件，请使用下载的模板。"))
-    try:
+    try:  # read_only parses the sheet lazily: a broken one fails while rows are read
         wb = load_workbook(io.BytesIO(upload.read()), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        try:
+            header = next(rows)
+        except StopIteration as exc:
+            raise ImportError_(_("文件是空的。")) from exc
+        header = [_text(h).rstrip("*") for h in header]
+        expected = [c[0] for c in COLUMNS]
+        if header[: len(expected)] != expected:
+            raise ImportError_(_("表头与模板不一致，请下载并使用导入模板。"))
+        data = []
+        for number, row in enumerate(rows, start=2):
+            if row is None or all(v in (None, "") for v in row):
+                continue
+            data.append(
+                (number, dict(zip([c[1] for c in COLUMNS], list(row) + [None] * len(COLUMNS), strict=False)))
+            )
+            if len(data) > MAX_ROWS:
+                raise ImportError_(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS})
+        wb.close()
+    except (BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError, SyntaxError, ExpatError) as exc:
         raise ImportError_(_("无法读取 Excel 文件：文件已损坏或不是 .xlsx 格式。")) from exc
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    try:
-        header = next(rows)
-    except StopIteration as exc:
-        raise ImportError_(_("文件是空的。")) from exc
-    header = [_text(h).rstrip("*") for h in header]
-    expected = [c[0] for c in COLUMNS]
-    if header[: len(expected)] != expected:
-        raise ImportError_(_("表头与模板不一致，请下载并使用导入模板。"))
-    data = []
-    for number, row in enumerate(rows, start=2):
-        if row is None or all(v in (None, "") for v in row):
-            continue
-        data.append(
-            (number, dict(zip([c[1] for c in COLUMNS], list(row) + [None] * len(COLUMNS), strict=False)))
-        )
-        if len(data) > MAX_ROWS:
-            raise ImportError_(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS})
-    wb.close()
     if not data:
         raise ImportError_(_("文件中没有数据行。"))
     return data
@@ -208,7 +209,7 @@ def import_assets(*, school, by, upload) -> int:
                 raise ValueError
             if code and units != 1:
                 err("units", _("指定资产编号时数量只能为 1"))
-        except (InvalidOperation, ValueError):
+        except (InvalidOperation, ValueError, OverflowError):  # OverflowError: "inf"
             err("units", _("数量应为 1 到 1000 的整数"))
             units = 1
         item["units"] = units

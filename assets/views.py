@@ -230,8 +230,11 @@ def loan_list(request):
 @school_view("assets.manage")
 def loan_return(request, pk):
     loan = scoped_or_404(request, AssetLoan, pk=pk)
+    comment = request.POST.get("comment", "")[:300]
     try:
-        services.loan_return(obj=loan, by=request.user, comment=request.POST.get("comment", "")[:300])
+        if "\x00" in comment:  # no browser sends NUL, and PostgreSQL cannot store it (a 500)
+            raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
+        services.loan_return(obj=loan, by=request.user, comment=comment)
         messages.success(request, _("已归还。"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -708,8 +711,11 @@ def maintenance_plan_create(request):
 @school_view("repairs.manage")
 def maintenance_task_done(request, pk):
     task = scoped_or_404(request, MaintenanceTask, pk=pk)
+    note = request.POST.get("note", "")[:300]
     try:
-        services.maintenance_task_done(obj=task, by=request.user, note=request.POST.get("note", "")[:300])
+        if "\x00" in note:  # no browser sends NUL, and PostgreSQL cannot store it (a 500)
+            raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
+        services.maintenance_task_done(obj=task, by=request.user, note=note)
         messages.success(request, _("任务已完成。"))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

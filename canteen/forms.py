@@ -187,7 +187,10 @@ class DeliveryLineForm(forms.Form):
     reject_reason = forms.CharField(label=_("拒收原因"), max_length=200, required=False)
 
 
-DeliveryLineFormSet = forms.formset_factory(DeliveryLineForm, extra=4, max_num=40, validate_max=True)
+# absolute_max: a tampered TOTAL_FORMS builds at most max_num forms (Django's default is max_num + 1000)
+DeliveryLineFormSet = forms.formset_factory(
+    DeliveryLineForm, extra=4, max_num=40, validate_max=True, absolute_max=40
+)
 
 
 class IssueForm(forms.Form):

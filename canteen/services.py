@@ -493,6 +493,8 @@ def pantry_count(*, school, by, month, counts: dict):
         c = _decimal(counts[b.pk], _("实盘数量"), places=2)
         if c < 0:
             raise ValidationError(_("实盘数量不能为负数。"))
+        if c > Decimal("100000"):  # as a delivery line; the column holds less than 1e8
+            raise ValidationError(_("实盘数量不合理：不应超过 100000。"))
         parsed[b.pk] = c
     try:
         with transaction.atomic():

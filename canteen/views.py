@@ -142,7 +142,13 @@ def sample_create(request):
         "quantity_g": cfg.sample_min_grams,
         "fridge": last_fridge,
     }
-    form = SampleForm(request.POST or None, request.FILES or None, school=school, initial=initial)
+    # bound on every POST, even an empty one: the checks below add errors to a bound form
+    form = SampleForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        school=school,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -678,14 +684,14 @@ def menu_publish(request, pk):
 @require_POST
 @school_view("canteen.manage")
 def menu_unpublish(request, pk):
-    return _menu_action(
-        request,
-        pk,
-        lambda m: (
-            services.menu_unpublish(menu=m, by=request.user, comment=request.POST.get("comment", ""))
-            and _("已撤回发布。")
-        ),
-    )
+    comment = request.POST.get("comment", "")
+
+    def unpublish(m):
+        if "\x00" in comment:  # no browser sends NUL, and PostgreSQL cannot store it (a 500)
+            raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
+        return services.menu_unpublish(menu=m, by=request.user, comment=comment) and _("已撤回发布。")
+
+    return _menu_action(request, pk, unpublish)
 
 
 @school_view("canteen.view")

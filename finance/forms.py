@@ -112,7 +112,13 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 LineFormSet = forms.formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=1, max_num=100, validate_max=True, can_delete=True
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=1,
+    max_num=100,
+    validate_max=True,
+    can_delete=True,
+    absolute_max=100,  # a tampered TOTAL_FORMS builds at most max_num forms (default: max_num + 1000)
 )
 
 
@@ -253,7 +259,13 @@ class BaseReceiptFormSet(BaseLineFormSet):
 
 
 ReceiptFormSet = forms.formset_factory(
-    ReceiptForm, formset=BaseReceiptFormSet, extra=1, max_num=50, validate_max=True, can_delete=True
+    ReceiptForm,
+    formset=BaseReceiptFormSet,
+    extra=1,
+    max_num=50,
+    validate_max=True,
+    can_delete=True,
+    absolute_max=50,
 )
 
 

@@ -86,7 +86,12 @@ def _page(request, qs):
 
 def _back(request, default):
     nxt = request.POST.get("next") or request.GET.get("next")
-    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+    # a path only: redirect() takes a bare word for a view name (NoReverseMatch: a 500)
+    if (
+        nxt
+        and nxt.startswith("/")
+        and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+    ):
         return redirect(nxt)
     return redirect(default)
 

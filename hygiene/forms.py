@@ -98,7 +98,8 @@ class FindingForm(forms.Form):
         return data
 
 
-FindingFormSet = forms.formset_factory(FindingForm, extra=3, max_num=30)
+# absolute_max: a tampered TOTAL_FORMS builds at most max_num forms (Django's default is max_num + 1000)
+FindingFormSet = forms.formset_factory(FindingForm, extra=3, max_num=30, absolute_max=30)
 
 
 class CorrectCheckForm(forms.Form):

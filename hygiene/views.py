@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -743,7 +744,10 @@ def problem_correct(request, pk):
             messages.error(request, m)
     else:
         messages.success(request, _("已登记整改，等待复查。"))
-    return redirect(request.POST.get("next") or reverse("hygiene:problem_list"))
+    nxt = request.POST.get("next", "")
+    if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
+        nxt = reverse("hygiene:problem_list")  # a page of this site only: no open redirect, no 500
+    return redirect(nxt)
 
 
 @school_view("hygiene.manage")

@@ -45,6 +45,9 @@ def inspect_upload(upload, *, images_only=False):
             if width * height > settings.ATTACHMENT_MAX_PIXELS:
                 raise ValidationError(_("图片尺寸过大。"))
             img.verify()
+        upload.seek(0)
+        with Image.open(upload) as img:
+            img.load()  # verify() does not decode a JPEG: a truncated one only fails here
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, Image.DecompressionBombError):
             raise ValidationError(_("图片尺寸过大。")) from exc

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -81,6 +82,12 @@ def _page(request, qs):
 
 def _errors(exc: ValidationError):
     return " ".join(exc.messages)
+
+
+def _refuse_nul(data):
+    """Text these views read without a form: no browser sends NUL and PostgreSQL cannot store it."""
+    if any("\x00" in value for _key, values in data.lists() for value in values):
+        raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
 
 
 def _month_param(request, name="month"):
@@ -183,6 +190,7 @@ def inspection_detail(request, pk):
             raise PermissionDenied
         results, photos = _parse_inspection_post(request, inspection)
         try:
+            _refuse_nul(request.POST)
             if request.POST.get("action") == "submit":
                 hazards = services.inspection_complete(
                     obj=inspection,
@@ -251,6 +259,7 @@ def inspection_detail(request, pk):
 def inspection_correct(request, pk):
     item = scoped_or_404(request, InspectionItem, pk=pk)
     try:
+        _refuse_nul(request.POST)
         services.inspection_correct_item(
             item=item,
             by=request.user,
@@ -279,7 +288,9 @@ def template_edit(request, kind):
     template = scoped_or_404(request, ChecklistTemplate, pk=template.pk)
     edit_item = None
     if request.GET.get("item"):
-        edit_item = ChecklistTemplateItem.objects.filter(template=template, pk=request.GET["item"]).first()
+        item_id = request.GET["item"]
+        if item_id.isdigit() and len(item_id) <= 12:  # a tampered id is a 404, not a ValueError (500)
+            edit_item = ChecklistTemplateItem.objects.filter(template=template, pk=int(item_id)).first()
         if edit_item is None:
             raise Http404
     form = TemplateItemForm(request.POST or None, instance=edit_item)
@@ -538,7 +549,10 @@ def visitor_out(request, pk):
         messages.success(request, _("%(n)s 已离校。") % {"n": visitor.name})
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-    return redirect(request.POST.get("next") or reverse("safety:visitor_list"))
+    nxt = request.POST.get("next", "")
+    if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
+        nxt = reverse("safety:visitor_list")  # a page of this site only: no open redirect, no 500
+    return redirect(nxt)
 
 
 @school_view("visitors.view")
@@ -619,6 +633,7 @@ def selfcheck_detail(request, pk):
             if key in request.POST:
                 results[item.pk] = (request.POST.get(key, ""), request.POST.get(f"note_{item.pk}", ""))
         try:
+            _refuse_nul(request.POST)
             hazards = services.fire_selfcheck_save(
                 obj=check, by=request.user, results=results, submit=request.POST.get("action") == "submit"
             )
