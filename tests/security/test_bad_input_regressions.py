@@ -165,10 +165,11 @@ def test_it_refuses_nul_in_inspection_and_self_check_notes():
     for url, key, result in cases:
         data = {"action": "save", f"result_{key}": result, f"note_{key}": "正常\x00"}
         with Watch(world) as watch:
-            client.post(url, data)
+            response = client.post(url, data)
         assert not watch.problems(), url
-        follow = client.post(url, data, follow=True)
-        assert "无效字符" in follow.content.decode()
+        # refused before the view by logistics.middleware.RefuseNulCharacters (the views check too)
+        assert response.status_code == 400
+        assert "NUL" in response.content.decode()
 
 
 @pytest.mark.parametrize("target", ["NULL", "2026-02-30", "https://evil.example/", "//evil.example/x"])
@@ -225,8 +226,23 @@ def test_it_refuses_nul_in_an_action_comment(app, name, key):
     response, watch = post_watched(
         world.clients[Role.DIRECTOR], url, {key: "已归还\x00"}, world, rollback=True
     )
-    assert response.status_code == 302
+    assert response.status_code == 400  # logistics.middleware.RefuseNulCharacters
     assert not watch.nul_tables and not watch.problems()
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("assets:asset_list", {"q": "电脑\x00"}),
+        ("safety:hazard_list", {"status\x00": "open"}),
+        ("canteen:sample_list", {"month": "\x00"}),
+    ],
+)
+def test_it_refuses_nul_in_a_query_string_before_any_view(name, params):
+    world = World(["assets", "safety", "canteen"])
+    response = world.clients[Role.DIRECTOR].get(reverse(name), params)
+    assert response.status_code == 400
+    assert "控制字符" in response.content.decode()
 
 
 # --- the harness itself -----------------------------------------------------------------------------
