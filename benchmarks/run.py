@@ -941,7 +941,7 @@ def main(argv=None):
         "settings": (
             "DEBUG=false, 随机 SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, SECURE_SSL_REDIRECT=false, SECURE_HSTS_SECONDS=0, "  # noqa: E501
             f"CONN_MAX_AGE={args.conn_max_age}, REDIS_URL={'set' if env.get('REDIS_URL') else 'unset'}；"
-            "SESSION_COOKIE_SECURE/CSRF_COOKIE_SECURE 仍为 True（基础设置无开关），客户端手动携带 Cookie"
+            "SECURE_COOKIES 保持生产值 true（Cookie 带 Secure 标志），客户端在纯 HTTP 上手动携带 Cookie"
         ),
     }
     try:
