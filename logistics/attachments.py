@@ -5,6 +5,7 @@ files; PDFs are accepted by their magic bytes. Files are served only by `views.a
 which checks the viewer's school.
 """
 
+import contextlib
 import io
 import os
 
@@ -13,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .models import Attachment
 
@@ -46,7 +47,7 @@ def inspect_upload(upload, *, images_only=False):
                 raise ValidationError(_("图片尺寸过大。"))
             img.verify()
         upload.seek(0)
-        with Image.open(upload) as img:
+        with Image.open(upload) as img, _truncated_images_refused():
             img.load()  # verify() does not decode a JPEG: a truncated one only fails here
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         if isinstance(exc, Image.DecompressionBombError):
@@ -60,6 +61,19 @@ def inspect_upload(upload, *, images_only=False):
         raise ValidationError(_("不支持的图片格式：请上传 JPG 或 PNG。"))
     content_type, ext = IMAGE_FORMATS[fmt]
     return "image", content_type, ext
+
+
+@contextlib.contextmanager
+def _truncated_images_refused():
+    """WeasyPrint sets PIL's process-wide LOAD_TRUNCATED_IMAGES when it is imported, after which a
+    truncated JPEG would load as a half-grey picture. The check must not depend on whether this
+    process has drawn a PDF before: refuse them while checking."""
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _reencode_image(upload, extension):
