@@ -48,6 +48,10 @@ app.conf.beat_schedule = {
         "task": "logistics.monthend.tasks.schedule_month_packs",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
     },
+    "month-end-packs-recovery": {
+        "task": "logistics.monthend.tasks.recover_month_packs",
+        "schedule": crontab(minute=45),
+    },
     "duty-calendar-tasks": {
         "task": "logistics.monthend.tasks.create_duty_tasks",
         "schedule": crontab(hour=0, minute=30),

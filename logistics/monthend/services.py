@@ -255,6 +255,13 @@ def pack_build(*, pack_id):
     return obj
 
 
+def recover_all(*, enqueue=True):
+    """The hourly sweep: packs of any school and month whose message was lost or whose worker died
+    are queued again or failed now, not at the next month's run. Creates no pack, so a failed pack
+    stays failed until a director asks for a new version (no daily rebuild-and-notify loop)."""
+    _recover_abandoned(MonthPack.objects.all(), enqueue=enqueue)
+
+
 def schedule_all(*, period, enqueue=True):
     """Every school's pack for the month; returns how many new packs were created.
 

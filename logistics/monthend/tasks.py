@@ -19,6 +19,15 @@ def schedule_month_packs(month: str = ""):
     return schedule_all(period=period)
 
 
+@shared_task(base=SchoolTask)
+def recover_month_packs():
+    """Hourly: a pack left pending (message lost while the broker was down) is queued again, one
+    left running by a dead worker is failed and its directors told, within the hour."""
+    from .services import recover_all
+
+    recover_all()
+
+
 @shared_task(base=SchoolTask)  # SchoolTask is acks_late: a pack whose worker died is redelivered
 def generate_month_pack(pack_id: int, school_id: int | None = None):
     """Build one pack. A failing build does not raise: pack_build marks the pack failed and tells the

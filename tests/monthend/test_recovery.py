@@ -1,7 +1,8 @@
 """Month packs are never lost or left "generating" forever, and a failure is reported once.
 
 - queued through logistics.tasks.enqueue with the school's id, never built inside the request when
-  the broker is down; the next scheduled run queues a pack left pending again (any month);
+  the broker is down; the next scheduled run, and the hourly recovery sweep, queue a pack left
+  pending again (any month);
 - a pack whose worker died (running past STALE_AFTER) is marked failed and the schedule makes a
   new version; a build finishing after that does not turn it back to ready;
 - a build that fails marks the pack failed and tells the directors once; the task does not raise,
@@ -23,7 +24,7 @@ from logistics.monthend import pack as pack_module
 from logistics.monthend import services
 from logistics.monthend.choices import PackStatus
 from logistics.monthend.models import MonthPack
-from logistics.monthend.tasks import generate_month_pack, schedule_month_packs
+from logistics.monthend.tasks import generate_month_pack, recover_month_packs, schedule_month_packs
 from logistics.reports import Period
 from logistics.tasks import SchoolTask
 
@@ -49,7 +50,7 @@ def broker(monkeypatch):
 
 
 def test_the_tasks_are_school_tasks():
-    for task in (generate_month_pack, schedule_month_packs):
+    for task in (generate_month_pack, schedule_month_packs, recover_month_packs):
         assert isinstance(task, SchoolTask) and task.acks_late
 
 
@@ -78,6 +79,30 @@ def test_a_pack_asked_for_while_the_broker_is_down_is_queued_again_by_the_next_s
         ("2026-09", 1, PackStatus.READY),
         ("2026-10", 1, PackStatus.READY),
     ]
+
+
+def test_the_hourly_sweep_makes_up_for_lost_and_abandoned_packs_without_creating_any(
+    school, director, test_reports, broker, django_capture_on_commit_callbacks
+):
+    assert celery_app.conf.beat_schedule["month-end-packs-recovery"]["schedule"].minute == {45}
+    lost = services.pack_request(school=school, period=SEP, by=director, role="director", enqueue=False)
+    dead, _ = services.pack_schedule(school=school, period=OCT, enqueue=False)
+    fresh = services.pack_request(
+        school=school, period=Period.month(2026, 8), by=director, role="director", enqueue=False
+    )
+    MonthPack.objects.filter(pk=lost.pk).update(created_at=LONG_AGO)
+    MonthPack.objects.filter(pk=dead.pk).update(status=PackStatus.RUNNING, started_at=LONG_AGO)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recover_month_packs.apply().get()
+
+    # the lost one is queued again (and built), the dead one failed and reported, the fresh one,
+    # still in the queue, left alone; no new version of anything
+    assert broker["calls"] == [((lost.pk,), {"school_id": school.pk})]
+    statuses = dict(MonthPack.objects.values_list("pk", "status"))
+    assert statuses == {lost.pk: PackStatus.READY, dead.pk: PackStatus.FAILED, fresh.pk: PackStatus.PENDING}
+    notes = Notification.objects.filter(dedupe_key=f"monthpack-failed:{dead.pk}")
+    assert list(notes.values_list("user", flat=True)) == [director.pk]
 
 
 def test_an_abandoned_pack_is_failed_and_the_schedule_makes_a_new_version(
