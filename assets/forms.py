@@ -177,13 +177,26 @@ class CategoryForm(SchoolScopedForm):
 class SettingsForm(SchoolScopedForm):
     class Meta:
         model = AssetSettings
-        fields = ["fixed_asset_threshold", "code_prefix"]
+        fields = ["fixed_asset_threshold", "special_equipment_threshold", "code_prefix"]
 
     def clean_fixed_asset_threshold(self):
         value = self.cleaned_data["fixed_asset_threshold"]
         if value <= 0 or value > Decimal("1000000"):
             raise forms.ValidationError(_("固定资产起点应在 0 到 1,000,000 元之间。"))
         return value
+
+    def clean_special_equipment_threshold(self):
+        value = self.cleaned_data["special_equipment_threshold"]
+        if value <= 0 or value > Decimal("1000000"):
+            raise forms.ValidationError(_("专用设备固定资产起点应在 0 到 1,000,000 元之间。"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        general, special = data.get("fixed_asset_threshold"), data.get("special_equipment_threshold")
+        if general is not None and special is not None and special < general:
+            self.add_error("special_equipment_threshold", _("专用设备固定资产起点不能低于固定资产起点。"))
+        return data
 
     def clean_code_prefix(self):
         value = self.cleaned_data["code_prefix"].strip()

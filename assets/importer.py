@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -34,6 +35,15 @@ MAX_ROWS = 20000
 MAX_BYTES = 10 * 1024 * 1024
 SOURCES = {label: value for value, label in AssetSource.choices}
 STATUSES = {str(AssetStatus.IN_USE.label): AssetStatus.IN_USE, str(AssetStatus.IDLE.label): AssetStatus.IDLE}
+
+
+MAX_ROWS_NAMED = 20  # row numbers named in one warning; the rest are counted
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int  # assets written
+    warnings: list[str] = field(default_factory=list)  # rows below the fixed-asset threshold that applies
 
 
 class ImportError_(Exception):  # noqa: N801 - not the builtin
@@ -141,8 +151,10 @@ def _read_rows(upload):
     return data
 
 
-def import_assets(*, school, by, upload) -> int:
-    """Validate every row first; write only if all are valid. Returns the number of assets created."""
+def import_assets(*, school, by, upload) -> ImportResult:
+    """Validate every row first; write only if all are valid. Returns how many assets were created and
+    a warning per threshold for the rows priced below it (imported all the same, as the registration
+    form does: a school's old ledger is what it is)."""
     from . import services
 
     rows = _read_rows(upload)
@@ -164,6 +176,7 @@ def import_assets(*, school, by, upload) -> int:
     errors = []
     seen_codes: dict[str, int] = {}
     parsed = []
+    numbers = []
     today = timezone.localdate()
     for number, d in rows:
 
@@ -260,9 +273,29 @@ def import_assets(*, school, by, upload) -> int:
         item["spec"] = _text(d["spec"])[:100]
         item["note"] = _text(d["note"])[:200]
         parsed.append(item)
+        numbers.append(number)
     if errors:
         raise ImportError_(_("有 %(n)d 处错误，未导入任何资产。") % {"n": len(errors)}, errors)
+    warnings = _low_value_warnings(services.capitalisation_rule(school), parsed, numbers)
     try:
-        return services.assets_bulk_register(school=school, by=by, items=parsed, source_ref=_("Excel导入"))
+        created = services.assets_bulk_register(school=school, by=by, items=parsed, source_ref=_("Excel导入"))
     except ValidationError as exc:
         raise ImportError_(" ".join(exc.messages)) from exc
+    return ImportResult(created=created, warnings=warnings)
+
+
+def _low_value_warnings(rule, items, numbers) -> list[str]:
+    """One warning per threshold that rows fall below, naming the rows (the first MAX_ROWS_NAMED)."""
+    rows_by_message: dict[str, list[int]] = {}
+    for item, number in zip(items, numbers, strict=True):
+        message = rule.low_value_message(item["category"], item["unit_price"])
+        if message:
+            rows_by_message.setdefault(message, []).append(number)
+    warnings = []
+    for message, rows in rows_by_message.items():
+        named = "、".join(str(n) for n in rows[:MAX_ROWS_NAMED]) + ("…" if len(rows) > MAX_ROWS_NAMED else "")
+        warnings.append(
+            _("第 %(rows)s 行（共 %(n)d 行）：%(message)s")
+            % {"rows": named, "n": len(rows), "message": message}
+        )
+    return warnings

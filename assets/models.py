@@ -38,6 +38,12 @@ class AssetSettings(SchoolOwned):
     """Per-school settings of the assets app, created on first use with the defaults."""
 
     fixed_asset_threshold = models.DecimalField(_("固定资产起点（元）"), default=Decimal("1000.00"), **MONEY)
+    special_equipment_threshold = models.DecimalField(
+        _("专用设备固定资产起点（元）"),
+        default=Decimal("1500.00"),
+        help_text=_("适用于「3 专用设备」及其下级分类；其他分类按固定资产起点。"),
+        **MONEY,
+    )
     code_prefix = models.CharField(_("资产编号前缀"), max_length=10, default="ZC")
     next_number = models.PositiveIntegerField(default=1)
 

@@ -2,6 +2,7 @@
 
 Public functions other apps call (finance's stock-in after acceptance):
 `fixed_asset_threshold`, `assets_register_from_purchase`, `stores_stock_in`.
+The registration form and the Excel import warn through `capitalisation_rule`.
 """
 
 import datetime
@@ -61,6 +62,7 @@ from .models import (
 MAX_MONEY = Decimal("99999999.99")
 MAX_UNITS_PER_REGISTRATION = 1000
 DEFAULT_CATEGORY_CODE = "2"  # 通用设备
+SPECIAL_EQUIPMENT_CODE = "3"  # 专用设备: its own, higher fixed-asset threshold
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -132,12 +134,88 @@ def settings_for(school) -> AssetSettings:
     return obj
 
 
-def fixed_asset_threshold(school) -> Decimal:
-    """Unit price from which a purchase goes to the asset register (default 1000 元)."""
+DEFAULT_THRESHOLD = Decimal("1000.00")
+DEFAULT_SPECIAL_THRESHOLD = Decimal("1500.00")
+
+
+def special_equipment_ids(school) -> frozenset:
+    """Ids of the categories that count as 专用设备: the standard top-level class 3 (GB/T 14885) and
+    every category under it, the seeded 301–305 and a school's own sub-categories alike. Follows the
+    parent links, as the monthly reconciliation does, not code prefixes: a school's own code is free
+    text (a "JX-01" under 301 is 专用设备; a "305a" under 2 is not). One query."""
+    rows = list(AssetCategory.objects.for_school(school).values_list("pk", "parent_id", "code", "school_id"))
+    parent = {pk: parent_id for pk, parent_id, _code, _school in rows}
+    roots = {
+        pk
+        for pk, parent_id, code, school_id in rows
+        if parent_id is None and school_id is None and code == SPECIAL_EQUIPMENT_CODE
+    }
+    found = set()
+    for pk in parent:
+        seen, cur = set(), pk
+        while cur is not None and cur not in seen:  # `seen`: a parent loop made in the admin ends here
+            if cur in roots:
+                found.add(pk)
+                break
+            seen.add(cur)
+            cur = parent.get(cur)
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class CapitalisationRule:
+    """A school's two fixed-asset thresholds (固定资产起点): general, and 专用设备."""
+
+    general: Decimal
+    special: Decimal
+    special_ids: frozenset
+
+    def is_special(self, category) -> bool:
+        return _category_id(category) in self.special_ids
+
+    def threshold(self, category=None) -> Decimal:
+        return self.special if self.is_special(category) else self.general
+
+    def low_value_message(self, category, unit_price) -> str | None:
+        """The warning when `unit_price` is below the threshold that applies to `category`, else None."""
+        if unit_price is None or unit_price >= self.threshold(category):
+            return None
+        if self.is_special(category):
+            return _("专用设备单价低于固定资产起点 %(t)s 元：一般应作为低值易耗品入库管理。") % {
+                "t": self.special
+            }
+        return _("单价低于固定资产起点 %(t)s 元：一般应作为低值易耗品入库管理。") % {"t": self.general}
+
+
+def _category_id(category):
+    if category is None:
+        return None
+    return category if isinstance(category, int) else category.pk
+
+
+def capitalisation_rule(school) -> CapitalisationRule:
+    """The school's thresholds and its 专用设备 categories (two queries, no row created)."""
     found = (
-        AssetSettings.objects.filter(school=school).values_list("fixed_asset_threshold", flat=True).first()
+        AssetSettings.objects.filter(school=school)
+        .values_list("fixed_asset_threshold", "special_equipment_threshold")
+        .first()
     )
-    return found if found is not None else Decimal("1000.00")
+    general, special = found if found is not None else (DEFAULT_THRESHOLD, DEFAULT_SPECIAL_THRESHOLD)
+    return CapitalisationRule(general=general, special=special, special_ids=special_equipment_ids(school))
+
+
+def fixed_asset_threshold(school, category=None) -> Decimal:
+    """Unit price from which an item goes to the asset register: the 专用设备 threshold (default
+    1500 元) for a category under GB/T 14885 class 3, the general one (default 1000 元) otherwise,
+    and for no category (a purchase is registered under the default category, 2 通用设备)."""
+    if category is None:
+        found = (
+            AssetSettings.objects.filter(school=school)
+            .values_list("fixed_asset_threshold", flat=True)
+            .first()
+        )
+        return found if found is not None else DEFAULT_THRESHOLD
+    return capitalisation_rule(school).threshold(category)
 
 
 def next_codes(school, count: int) -> list[str]:

@@ -115,12 +115,9 @@ def asset_create(request):
             note=d["note"],
         )
         if ok:
-            threshold = services.fixed_asset_threshold(request.school)
-            if d["unit_price"] < threshold:
-                messages.warning(
-                    request,
-                    _("单价低于固定资产起点 %(t)s 元：一般应作为低值易耗品入库管理。") % {"t": threshold},
-                )
+            rule = services.capitalisation_rule(request.school)
+            if warning := rule.low_value_message(d["category"], d["unit_price"]):
+                messages.warning(request, warning)
             messages.success(request, _("已登记 %(n)d 件资产。") % {"n": len(created)})
             if len(created) == 1:
                 return redirect("assets:asset_detail", pk=created[0].pk)
@@ -368,12 +365,14 @@ def import_view(request):
     row_errors = []
     if request.method == "POST" and form.is_valid():
         try:
-            created = import_assets(school=request.school, by=request.user, upload=form.cleaned_data["file"])
+            result = import_assets(school=request.school, by=request.user, upload=form.cleaned_data["file"])
         except ImportError_ as exc:
             row_errors = exc.errors
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已导入 %(n)d 件资产。") % {"n": created})
+            messages.success(request, _("已导入 %(n)d 件资产。") % {"n": result.created})
+            for warning in result.warnings:
+                messages.warning(request, warning)
             return redirect("assets:asset_list")
     return render(request, "assets/import.html", {"form": form, "row_errors": row_errors})
 
