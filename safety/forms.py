@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,7 @@ from .models import (
     EducationEvent,
     FireEquipment,
     FirePreventionCheck,
+    Hazard,
     HazardousMaterial,
     PickupException,
     SafetySettings,
@@ -260,6 +263,96 @@ class FirePreventionCheckForm(SchoolScopedForm):
 
     def clean_checked_on(self):
         return _not_future(self.cleaned_data.get("checked_on"), _("检查日期不能晚于今天。"))
+
+
+def _reason_field():
+    return forms.CharField(
+        label=_("更正原因"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("写明哪里记错了、依据是什么；原因和更正前后的内容会保存在变更记录中。"),
+        error_messages={"required": _("请填写更正原因。")},
+    )
+
+
+class FireCheckCorrectionForm(FirePreventionCheckForm):
+    """Edit an unsigned check, or correct a signed one with a reason (the inspector stays: he signed)."""
+
+    def __init__(self, *args, correcting: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.correcting = correcting
+        if correcting:
+            del self.fields["inspector"]
+            self.fields["reason"] = _reason_field()
+
+    def changes(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+
+
+class HazardCorrectionForm(SchoolScopedForm):
+    """The fields of a hazard its state lets a correction change, plus the reason.
+
+    Rooms and people are the school's only (SchoolScopedForm); the current room or responsible person
+    stays selectable even if the room was retired or the person has left, so an unrelated correction
+    does not force changing them.
+    """
+
+    class Meta:
+        model = Hazard
+        fields = [
+            "title",
+            "room",
+            "location",
+            "risk_level",
+            "found_on",
+            "description",
+            "assignee",
+            "deadline",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"location": _("具体位置")}
+
+    def __init__(self, *args, allowed, **kwargs):
+        super().__init__(*args, **kwargs)
+        hazard = self.instance
+        for name in list(self.fields):
+            if name not in allowed:
+                del self.fields[name]
+        if "room" in self.fields:
+            from logistics.models import Room
+
+            rooms = Room.objects.filter(school=self.school).filter(Q(is_active=True) | Q(pk=hazard.room_id))
+            self.fields["room"].queryset = rooms.select_related("campus")
+        if "assignee" in self.fields:
+            field = self.fields["assignee"]
+            field.queryset = (
+                get_user_model()
+                .objects.filter(Q(pk__in=school_users(self.school).values("pk")) | Q(pk=hazard.assignee_id))
+                .order_by("first_name", "username")
+            )
+            field.required = True
+            self.fields["deadline"].required = True
+        self.fields["reason"] = _reason_field()
+
+    def clean_found_on(self):
+        return _not_future(self.cleaned_data.get("found_on"), _("发现日期不能晚于今天。"))
+
+    def clean(self):
+        data = super().clean()
+        found_on = data.get("found_on") if "found_on" in self.fields else self.instance.found_on
+        deadline = data.get("deadline")
+        if found_on and deadline and deadline < found_on:
+            self.add_error(
+                "deadline", _("整改期限不能早于发现日期（%(d)s）。") % {"d": f"{found_on:%Y-%m-%d}"}
+            )
+        return data
+
+    def _post_clean(self):
+        # The service validates and saves through the change log; the form must not touch the instance.
+        pass
+
+    def changes(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason" and k in self.Meta.fields}
 
 
 class HazmatForm(SchoolScopedForm):

@@ -407,11 +407,27 @@ def inspection_correct_item(
         if inspection.status != InspectionStatus.SUBMITTED:
             raise ValidationError(_("检查尚未提交，直接修改即可。"))
         locked = InspectionItem.objects.select_for_update().get(pk=item.pk)
+        old_note = locked.note
         apply_correction(
             obj=locked, by=by, changes={"result": result, "note": (note or "").strip()}, reason=reason
         )
-        if result == ItemResult.FAIL and not Hazard.objects.filter(source_item=locked).exists():
-            _hazard_from_item(item=locked, inspection=inspection, by=by)
+        hazard = Hazard.objects.select_for_update().filter(source_item=locked).first()
+        if hazard is None:
+            if result == ItemResult.FAIL:
+                _hazard_from_item(item=locked, inspection=inspection, by=by)
+        elif (
+            hazard.status != HazardStatus.VERIFIED
+            and locked.note != old_note
+            and hazard.description == old_note
+        ):
+            # The hazard's description is the item's note (copied when the inspection was signed):
+            # it follows the item's correction, with its own change-log row, until the hazard is closed.
+            apply_correction(
+                obj=hazard,
+                by=by,
+                changes={"description": locked.note},
+                reason=_("随检查项更正：%(r)s") % {"r": reason.strip()},
+            )
     return locked
 
 
@@ -494,6 +510,93 @@ def hazard_report(
             )
         )
     return hazard
+
+
+# What a correction may change (DESIGN.md rule 5). A hand-reported hazard: everything set when it was
+# reported. A hazard from a failed inspection item: its title, description and date come from the
+# signed inspection, so they are corrected there (inspection_correct_item carries the note over); the
+# place and the risk level are the hazard's own. Once assigned, the responsible person and deadline
+# too, while the rectification is under way: after "rectified" they are what the work was measured
+# against. A verified (销号) hazard is closed and is not corrected at all.
+HAZARD_REPORTED_FIELDS = ("title", "description", "room", "location", "risk_level", "found_on")
+HAZARD_PLACE_FIELDS = ("room", "location", "risk_level")
+HAZARD_ASSIGNMENT_FIELDS = ("assignee", "deadline")
+
+
+def hazard_correctable_fields(hazard: Hazard) -> tuple[str, ...]:
+    if hazard.status == HazardStatus.VERIFIED:
+        return ()
+    fields = HAZARD_PLACE_FIELDS if hazard.source_item_id else HAZARD_REPORTED_FIELDS
+    if hazard.status == HazardStatus.ASSIGNED:
+        fields += HAZARD_ASSIGNMENT_FIELDS
+    return fields
+
+
+def hazard_correct(*, obj: Hazard, by, changes: dict, reason: str) -> Hazard:
+    """Correct what was recorded about a hazard, with a reason, through the change log.
+
+    Locks the row, refuses fields the hazard's state does not allow (see hazard_correctable_fields),
+    checks the new values as reporting and assigning do, and writes before/after with the reason.
+    A new responsible person or deadline is told, as at assignment.
+    """
+    if not (reason or "").strip():
+        raise ValidationError(_("更正记录必须填写原因。"))
+    with transaction.atomic():
+        locked = Hazard.objects.select_for_update().get(pk=obj.pk)
+        _require_role(locked.school, by, "safety.manage")
+        if locked.status == HazardStatus.VERIFIED:
+            raise ValidationError(_("隐患已验收销号，不能再更正。"))
+        allowed = hazard_correctable_fields(locked)
+        unknown = set(changes) - set(allowed)
+        if unknown:
+            names = "、".join(str(Hazard._meta.get_field(f).verbose_name) for f in sorted(unknown))
+            raise ValidationError(
+                _("隐患当前状态为「%(s)s」，这些内容不能更正：%(f)s")
+                % {"s": locked.get_status_display(), "f": names}
+            )
+        changes = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+        changes = {k: v for k, v in changes.items() if getattr(locked, k) != v}
+        if not changes:
+            raise ValidationError(_("没有需要更正的内容。"))
+        if "title" in changes and not changes["title"]:
+            raise ValidationError(_("请填写隐患内容。"))
+        if "risk_level" in changes and changes["risk_level"] not in RiskLevel.values:
+            raise ValidationError(_("风险等级无效。"))
+        if (
+            "room" in changes
+            and changes["room"] is not None
+            and changes["room"].school_id != locked.school_id
+        ):
+            raise ValidationError(_("房间不属于本校。"))
+        found_on = changes.get("found_on", locked.found_on)
+        if found_on is None:
+            raise ValidationError(_("请填写发现日期。"))
+        if found_on > timezone.localdate():
+            raise ValidationError(_("发现日期不能晚于今天。"))
+        if "assignee" in changes and (
+            changes["assignee"] is None or not _is_member(locked.school, changes["assignee"])
+        ):
+            raise ValidationError(_("整改责任人必须是本校人员。"))
+        deadline = changes.get("deadline", locked.deadline)
+        if "deadline" in changes and deadline is None:
+            raise ValidationError(_("请填写整改期限。"))
+        if deadline is not None and deadline < found_on:
+            raise ValidationError(_("整改期限不能早于发现日期（%(d)s）。") % {"d": f"{found_on:%Y-%m-%d}"})
+        apply_correction(obj=locked, by=by, changes=changes, reason=reason.strip())
+        if {"assignee", "deadline"} & set(changes):
+            assignee, school = locked.assignee, locked.school
+            url = reverse("safety:hazard_detail", args=[locked.pk])
+            title = _("请于%(d)s前整改隐患：%(t)s") % {"d": f"{deadline:%Y-%m-%d}", "t": locked.title}
+            transaction.on_commit(
+                lambda: notify(
+                    school=school,
+                    users=[assignee],
+                    title=title,
+                    url=url,
+                    dedupe_key=f"safety-hazard-assigned:{locked.pk}:{deadline:%Y%m%d}",
+                )
+            )
+    return locked
 
 
 def hazard_assign(
@@ -833,6 +936,105 @@ def fire_check_sign_principal(*, obj: FirePreventionCheck, by) -> FirePrevention
         )
         locked.save(update_fields=["status", "principal", "principal_signed_at"])
         _transition_log(obj=locked, by=by, old=FirePreventionStatus.INSPECTOR_SIGNED, new=locked.status)
+    return locked
+
+
+# What the check records: the inspector's own findings. The inspector on it is changed only before
+# anyone signs (a signature belongs to a person); a signed check is corrected, never re-signed.
+FIRE_CHECK_CONTENT = ("checked_on", "scope", "findings", "measures")
+
+
+def may_correct_fire_check(check: FirePreventionCheck, user, role) -> bool:
+    """The inspector named on the check (谁签字谁负责), or the director or principal."""
+    if role is None:
+        return False
+    if check.inspector_id == user.pk and role_can(role, "safety.inspect"):
+        return True
+    return role_can(role, "safety.manage")
+
+
+def _fire_check_values(locked, changes, allowed):
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        names = "、".join(str(FirePreventionCheck._meta.get_field(f).verbose_name) for f in sorted(unknown))
+        raise ValidationError(_("这些内容不能更正：%(f)s") % {"f": names})
+    changes = {k: (v.strip() if isinstance(v, str) else v) for k, v in changes.items()}
+    changes = {k: v for k, v in changes.items() if getattr(locked, k) != v}
+    if not changes:
+        raise ValidationError(_("没有需要更正的内容。"))
+    if "checked_on" in changes and (
+        changes["checked_on"] is None or changes["checked_on"] > timezone.localdate()
+    ):
+        raise ValidationError(_("检查日期不能晚于今天。"))
+    if "scope" in changes and not changes["scope"]:
+        raise ValidationError(_("请填写检查部位。"))
+    if "inspector" in changes and (
+        changes["inspector"] is None or not _is_member(locked.school, changes["inspector"])
+    ):
+        raise ValidationError(_("检查人必须是本校人员。"))
+    return changes
+
+
+def _lock_fire_check_for(obj, by):
+    locked = FirePreventionCheck.objects.select_for_update().get(pk=obj.pk)
+    if not may_correct_fire_check(locked, by, role_of(locked.school, by)):
+        raise ValidationError(_("只有检查人本人或后勤主任、校长（园长）可以更正防火检查记录。"))
+    return locked
+
+
+def fire_check_edit(*, obj: FirePreventionCheck, by, changes: dict) -> FirePreventionCheck:
+    """Edit a check nobody has signed yet (the inspector's draft); the change log keeps before/after."""
+    with transaction.atomic():
+        locked = _lock_fire_check_for(obj, by)
+        if locked.status != FirePreventionStatus.DRAFT:
+            raise ValidationError(_("检查记录已签字，只能填写原因进行更正。"))
+        changes = _fire_check_values(locked, changes, FIRE_CHECK_CONTENT + ("inspector",))
+        before = snapshot(locked, fields=changes.keys())
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=list(changes))
+        record_change(
+            obj=locked,
+            by=by,
+            action=ChangeAction.UPDATE,
+            before=before,
+            after=snapshot(locked, fields=changes.keys()),
+        )
+    return locked
+
+
+def fire_check_correct(*, obj: FirePreventionCheck, by, changes: dict, reason: str) -> FirePreventionCheck:
+    """Correct a signed fire-prevention check with a reason.
+
+    The signatures stay as they were given, with their times: on paper a signed record is corrected
+    by striking through and initialling the change (划改并签名), not by tearing up the signed page,
+    and the month's fire report keeps counting it as signed. What changed after which signature is
+    shown on the check's page from the change log (before/after, who, when, why), and the people who
+    signed are told, so a principal never stands behind content they have not seen.
+    """
+    if not (reason or "").strip():
+        raise ValidationError(_("更正记录必须填写原因。"))
+    with transaction.atomic():
+        locked = _lock_fire_check_for(obj, by)
+        if locked.status == FirePreventionStatus.DRAFT:
+            raise ValidationError(_("检查记录尚未签字，直接修改即可。"))
+        changes = _fire_check_values(locked, changes, FIRE_CHECK_CONTENT)
+        log = apply_correction(obj=locked, by=by, changes=changes, reason=reason.strip())
+        signers = [u for u in (locked.inspector, locked.principal) if u is not None and u.pk != by.pk]
+        if signers:
+            school, url = locked.school, reverse("safety:fire_check_detail", args=[locked.pk])
+            title = _("您签字的防火检查记录已被%(p)s更正：%(s)s") % {"p": display_name(by), "s": str(locked)}
+            transaction.on_commit(
+                lambda: notify(
+                    school=school,
+                    users=signers,
+                    title=title,
+                    body=log.reason,
+                    url=url,
+                    dedupe_key=f"safety-firecheck-corrected:{log.pk}",
+                )
+            )
     return locked
 
 

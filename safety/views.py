@@ -1,5 +1,6 @@
 """Safety pages. Views parse, call a service, redirect (DESIGN.md rule 3)."""
 
+import copy
 import datetime
 
 from django.contrib import messages
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from logistics.attachments import attachments_for
-from logistics.models import Room
+from logistics.choices import ChangeAction
+from logistics.models import ChangeLog, Room
 from logistics.permissions import can, school_view, scoped_or_404
 from logistics.services import save_with_log
 
@@ -36,9 +38,11 @@ from .forms import (
     DrillRecordForm,
     DutyShiftForm,
     EducationEventForm,
+    FireCheckCorrectionForm,
     FireEquipmentForm,
     FirePreventionCheckForm,
     HazardAssignForm,
+    HazardCorrectionForm,
     HazardRectifyForm,
     HazardReportForm,
     HazardVerifyForm,
@@ -385,8 +389,63 @@ def hazard_detail(request, pk):
             else None,
             "rectify_form": HazardRectifyForm() if "rectify" in actions else None,
             "verify_form": HazardVerifyForm() if "verify" in actions else None,
+            "can_correct": can(request, "safety.manage") and bool(services.hazard_correctable_fields(hazard)),
+            "history": selectors.change_history(hazard),
             "today": timezone.localdate(),
         },
+    )
+
+
+def _correction_page(request, form, *, title, back_url, notice="", submit_label=None):
+    return render(
+        request,
+        "safety/correction_form.html",
+        {
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "notice": notice,
+            "submit_label": submit_label or _("提交更正"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@school_view("safety.manage")
+def hazard_correct(request, pk):
+    hazard = scoped_or_404(request, Hazard, pk=pk)
+    allowed = services.hazard_correctable_fields(hazard)
+    if not allowed:
+        messages.error(request, _("隐患已验收销号，不能再更正。"))
+        return redirect("safety:hazard_detail", pk=hazard.pk)
+    form = HazardCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        instance=hazard,
+        school=request.school,
+        allowed=allowed,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.hazard_correct(
+                obj=hazard, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已更正，变更记录已保存。"))
+            return redirect("safety:hazard_detail", pk=hazard.pk)
+    if hazard.source_item_id:
+        notice = _(
+            "这条隐患来自安全检查的不合格项：隐患内容、说明和发现日期随检查记录，请在检查记录中更正该项。"
+        )
+    else:
+        notice = ""
+    return _correction_page(
+        request,
+        form,
+        title=_("更正隐患记录：%(t)s") % {"t": hazard.title},
+        back_url=reverse("safety:hazard_detail", args=[hazard.pk]),
+        notice=notice,
     )
 
 
@@ -661,8 +720,96 @@ def selfcheck_detail(request, pk):
 def fire_check_list(request):
     qs = FirePreventionCheck.objects.for_request(request).select_related("inspector", "principal")
     ctx = _page(request, qs.order_by("-checked_on", "-pk"))
+    from django.contrib.contenttypes.models import ContentType
+
+    corrected = set(
+        ChangeLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(FirePreventionCheck),
+            object_id__in=[str(c.pk) for c in ctx["object_list"]],
+            action=ChangeAction.CORRECT,
+        ).values_list("object_id", flat=True)
+    )
+    for c in ctx["object_list"]:
+        c.corrected = str(c.pk) in corrected
     ctx.update(title=_("防火检查记录"), statuses=FirePreventionStatus)
     return render(request, "safety/fire_check_list.html", ctx)
+
+
+@school_view("safety.view")
+def fire_check_detail(request, pk):
+    check = scoped_or_404(
+        request, FirePreventionCheck.objects.select_related("inspector", "principal"), pk=pk
+    )
+    history = selectors.change_history(check)
+    signed_after = 0
+    signing = {
+        FirePreventionStatus.INSPECTOR_SIGNED: _("检查人签字"),
+        FirePreventionStatus.SIGNED: _("校长签字"),
+    }
+    for e in history:
+        if e.action == ChangeAction.TRANSITION:
+            e.label = signing.get((e.after or {}).get("status"), "")
+        # Which signatures were already on the record when it was corrected (they were given on the
+        # content before the correction).
+        e.after_inspector = bool(check.inspector_signed_at and e.at >= check.inspector_signed_at)
+        e.after_principal = bool(check.principal_signed_at and e.at >= check.principal_signed_at)
+        signed_after += e.action == ChangeAction.CORRECT and e.after_inspector
+    role = getattr(request, "role", None)
+    return render(
+        request,
+        "safety/fire_check_detail.html",
+        {
+            "title": _("防火检查记录：%(s)s") % {"s": check},
+            "check": check,
+            "history": history,
+            "corrected_after_signing": signed_after,
+            "can_correct": can(request, "safety.inspect")
+            and services.may_correct_fire_check(check, request.user, role),
+        },
+    )
+
+
+@school_view("safety.inspect")
+def fire_check_correct(request, pk):
+    check = scoped_or_404(request, FirePreventionCheck, pk=pk)
+    if not services.may_correct_fire_check(check, request.user, getattr(request, "role", None)):
+        raise PermissionDenied
+    correcting = check.status != FirePreventionStatus.DRAFT
+    form = FireCheckCorrectionForm(
+        request.POST if request.method == "POST" else None,
+        instance=copy.copy(check),  # the form writes its values into its instance; the service saves
+        school=request.school,
+        correcting=correcting,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            if correcting:
+                services.fire_check_correct(
+                    obj=check, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+                )
+            else:
+                services.fire_check_edit(obj=check, by=request.user, changes=form.changes())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已更正，变更记录已保存。") if correcting else _("已保存。"))
+            return redirect("safety:fire_check_detail", pk=check.pk)
+    if correcting:
+        title = _("更正防火检查记录：%(s)s") % {"s": check}
+        notice = _(
+            "这份记录已有签字。更正后签字保留，记录页会显示签字后的更正内容、原因、更正人和时间，"
+            "并通知已签字的人。"
+        )
+    else:
+        title, notice = _("修改防火检查记录：%(s)s") % {"s": check}, ""
+    return _correction_page(
+        request,
+        form,
+        title=title,
+        back_url=reverse("safety:fire_check_detail", args=[check.pk]),
+        notice=notice,
+        submit_label=None if correcting else _("保存"),
+    )
 
 
 @school_view("safety.inspect")
@@ -689,6 +836,8 @@ def fire_check_sign(request, pk):
         messages.success(request, _("已签字。"))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+    if request.POST.get("next") == "detail":  # signed from the check's own page
+        return redirect("safety:fire_check_detail", pk=check.pk)
     return redirect("safety:fire_check_list")
 
 
