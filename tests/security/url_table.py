@@ -240,12 +240,12 @@ URLS = {
     "safety:hazard_list": U("safety.view"),
     "safety:hazard_report": U("hazards.report"),
     "safety:hazard_detail": U("safety.view", obj="safety.Hazard"),
-    "safety:hazard_action": U(
     "safety:hazard_correct": U(
         "safety.manage",
         obj="safety.Hazard",
         make=M.where("safety.Hazard", source_item__isnull=True, status="assigned"),  # a verified one: 302
     ),
+    "safety:hazard_action": U(
         "safety.manage", obj="safety.Hazard", kwargs=K.pk_and(action="verify"), post_only=True
     ),
     "safety:drill_list": U("safety.view"),
@@ -266,13 +266,13 @@ URLS = {
     "safety:fire_check_list": U("safety.view"),
     "safety:fire_check_new": U("safety.inspect"),
     "safety:fire_check_sign": U("safety.inspect", obj="safety.FirePreventionCheck", post_only=True),
-    "safety:hazmat_list": U("safety.view"),
     "safety:fire_check_detail": U("safety.view", obj="safety.FirePreventionCheck"),
     "safety:fire_check_correct": U(
         "safety.inspect",
         obj="safety.FirePreventionCheck",
         visible_roles=("principal", "director"),  # the demo check's inspector (director) or a manager
     ),
+    "safety:hazmat_list": U("safety.view"),
     "safety:hazmat_new": U("safety.manage"),
     "safety:hazmat_detail": U("safety.view", obj="safety.HazardousMaterial"),
     "safety:duty_list": U("safety.view"),
