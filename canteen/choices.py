@@ -35,6 +35,7 @@ class MovementKind(models.TextChoices):
     IN = "in", _("入库")
     OUT = "out", _("出库")
     ADJUST = "adjust", _("盘点调整")
+    CORRECT = "correct", _("查验更正")  # an incoming-inspection line corrected after stock-in
 
 
 class Account(models.TextChoices):

@@ -172,6 +172,81 @@ class DeliveryCorrectionForm(forms.Form):
     reason = forms.CharField(label=_("更正原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class DeliveryLineCorrectionForm(forms.Form):
+    """The corrected values of one inspected line, shown filled with the current ones."""
+
+    quantity = forms.DecimalField(
+        label=_("数量"),
+        max_digits=10,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        error_messages={
+            "required": _("请填写数量。"),
+            "invalid": _("数量必须是数字。"),
+            "max_decimal_places": _("数量最多保留两位小数。"),
+            "max_digits": _("数量不能超过 100000。"),
+            "max_whole_digits": _("数量不能超过 100000。"),
+        },
+    )
+    unit_price = forms.DecimalField(
+        label=_("单价（元）"),
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        error_messages={
+            "required": _("请填写单价。"),
+            "invalid": _("单价必须是数字。"),
+            "max_decimal_places": _("单价最多保留两位小数（元、角、分）。"),
+            "max_digits": _("单价不能超过 100000 元。"),
+            "max_whole_digits": _("单价不能超过 100000 元。"),
+        },
+    )
+    production_date = forms.DateField(label=_("生产日期"), required=False, widget=DateInput())
+    shelf_life_days = forms.IntegerField(
+        label=_("保质期（天）"),
+        required=False,
+        min_value=0,
+        max_value=3650,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("改了生产日期或保质期而不改到期日时，到期日按生产日期加保质期重新计算。"),
+    )
+    expiry_date = forms.DateField(label=_("到期日"), required=False, widget=DateInput())
+    batch_no = forms.CharField(label=_("批号"), max_length=50, required=False)
+    result = forms.ChoiceField(label=_("查验结果"), choices=InspectionResult.choices)
+    reject_reason = forms.CharField(label=_("拒收原因"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("更正记录必须填写原因。")},
+    )
+
+    def clean_quantity(self):
+        q = self.cleaned_data["quantity"]
+        if q <= 0:
+            raise forms.ValidationError(_("数量必须大于 0。"))
+        if q > 100000:
+            raise forms.ValidationError(_("数量不能超过 100000。"))
+        return q
+
+    def clean_unit_price(self):
+        price = self.cleaned_data["unit_price"]
+        if price < 0:
+            raise forms.ValidationError(_("单价不能为负数。"))
+        if price > 100000:
+            raise forms.ValidationError(_("单价不能超过 100000 元。"))
+        return price
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == InspectionResult.REJECTED and not (data.get("reject_reason") or "").strip():
+            self.add_error("reject_reason", _("拒收必须填写原因。"))
+        return data
+
+    def changes(self):
+        return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+
+
 class DeliveryLineForm(forms.Form):
     name = forms.CharField(
         label=_("品名"), max_length=50, widget=forms.TextInput(attrs={"list": "pantry-items"})

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -270,6 +270,10 @@ def retention_end(delivered_on, expiry_dates):
     return max(add_months(d, 6) for d in expiry_dates)
 
 
+MAX_SHELF_DAYS = 3650  # as the delivery form's 保质期 field
+MAX_SHELF_YEARS = 20
+
+
 def _clean_line(raw, delivered_on, index):
     label = _("第 %(n)d 行") % {"n": index}
     name = (raw.get("name") or "").strip()
@@ -287,8 +291,17 @@ def _clean_line(raw, delivered_on, index):
     expiry = raw.get("expiry_date")
     if production and production > delivered_on:
         raise ValidationError(_("%(l)s：生产日期不能晚于到货日期。") % {"l": label})
+    # the retention end is 6 months after the expiry: a date near year 9999 cannot be computed
+    if expiry and expiry > add_months(delivered_on, 12 * MAX_SHELF_YEARS):
+        raise ValidationError(
+            _("%(l)s：到期日不合理：不应晚于到货日期 %(n)d 年以上。") % {"l": label, "n": MAX_SHELF_YEARS}
+        )
     if shelf is not None and shelf != "":
         shelf = int(shelf)
+        if not 0 <= shelf <= MAX_SHELF_DAYS:
+            raise ValidationError(
+                _("%(l)s：保质期应在 0～%(n)d 天之间。") % {"l": label, "n": MAX_SHELF_DAYS}
+            )
         if not production:
             raise ValidationError(_("%(l)s：填写保质期时必须填写生产日期。") % {"l": label})
         computed = production + datetime.timedelta(days=shelf)
@@ -307,12 +320,15 @@ def _clean_line(raw, delivered_on, index):
         raise ValidationError(
             _("%(l)s：「%(name)s」已过保质期，不能验收入库，请拒收。") % {"l": label, "name": name}
         )
+    amount = (quantity * price).quantize(Decimal("0.01"))
+    if amount > MAX_MONEY:  # a rejected line too: the column holds less than 1e10
+        raise ValidationError(_("%(l)s：金额不合理：一行货品不应超过 100 万元。") % {"l": label})
     return {
         "name": name,
         "unit": unit,
         "quantity": quantity,
         "unit_price": price,
-        "amount": (quantity * price).quantize(Decimal("0.01")),
+        "amount": amount,
         "production_date": production or None,
         "shelf_life_days": shelf,
         "expiry_date": expiry or None,
@@ -407,8 +423,8 @@ DELIVERY_CORRECTABLE = ("invoice_no", "notes", "account")
 
 
 def delivery_correct(*, obj, by, changes: dict, reason: str):
-    """Correct the header of an incoming inspection (票据号、备注、账目) with a reason; lines stay as
-    inspected (a wrong line is recorded again as a new delivery and the stock adjusted by a count)."""
+    """Correct the header of an incoming inspection (票据号、备注、账目) with a reason; a line is
+    corrected by `delivery_line_correct`."""
     unknown = set(changes) - set(DELIVERY_CORRECTABLE)
     if unknown:
         raise ValidationError(_("这些字段不能更正：%(f)s") % {"f": "、".join(sorted(unknown))})
@@ -422,6 +438,170 @@ def delivery_correct(*, obj, by, changes: dict, reason: str):
             raise ValidationError(_("没有需要更正的内容。"))
         log = apply_correction(obj=locked, by=by, changes=changes, reason=reason)
     return locked, log
+
+
+LINE_CORRECTABLE = (
+    "quantity",
+    "unit_price",
+    "production_date",
+    "shelf_life_days",
+    "expiry_date",
+    "batch_no",
+    "result",
+    "reject_reason",
+)
+
+
+def _line_key(index, line, field):
+    """How a line's field is named in the delivery's change log: 第2行「大米」数量."""
+    label = DeliveryLine._meta.get_field(field).verbose_name
+    return _("第%(n)d行「%(i)s」%(f)s") % {"n": index, "i": line.item.name, "f": label}
+
+
+def delivery_line_correct(*, obj, by, changes: dict, reason: str):
+    """Correct one line of an incoming inspection (数量、单价、生产日期、保质期、到期日、批号、查验结果)
+    with a reason, and keep what the line feeds consistent in the same transaction:
+
+    * the line: amount = quantity x unit price, the expiry derived again from the production date
+      and shelf life, the same rules as at inspection (`_clean_line`); its change log via
+      `apply_correction` (before/after, who, why);
+    * the delivery: `accepted_amount` (the meal-fee account's purchases read it) is summed again
+      from its accepted lines; `retain_until` is recomputed but never shortened (the record, now
+      with its correction, is still evidence); one change-log row on the delivery names the line's
+      fields and the totals, so the correction shows in the delivery's history;
+    * the pantry. Stock went in at inspection as one batch per accepted line (quantity_in), and
+      issues and month-end counts have moved `quantity_left` since. The batch keeps its history:
+      the correction does not rewrite the stock-in movement (a month already counted keeps its
+      figures) but adds a movement of kind 查验更正 dated today for the difference, and sets the
+      batch's quantity_in to the corrected stock-in and quantity_left by the same difference. What
+      was already taken out cannot be un-taken: a correction that would leave the batch below zero
+      (less than was issued, or turning the line to 拒收 after some was used) is refused. A
+      rejected line has no stock: correcting its quantity or price touches neither the pantry nor
+      the accepted amount; turning it to 验收合格 puts the goods into the pantry then (a batch, as
+      at inspection); turning an accepted line to 拒收 takes its whole quantity back out.
+
+    The monthly reports (purchase ledger, meal-fee statement) read the line and the delivery, so they
+    follow. Locks: the delivery, then the line, then the batch; the other writers take only one of
+    them (delivery_correct the delivery; pantry_issue and pantry_count the batch), so no deadlock.
+    """
+    unknown = set(changes) - set(LINE_CORRECTABLE)
+    if unknown:
+        raise ValidationError(_("这些字段不能更正：%(f)s") % {"f": "、".join(sorted(unknown))})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("更正记录必须填写原因。")})
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=obj.delivery_id)
+        line = DeliveryLine.objects.select_for_update().get(pk=obj.pk, delivery=delivery)
+        line.item = PantryItem.objects.get(pk=line.item_id)
+        lines = list(DeliveryLine.objects.filter(delivery=delivery).order_by("id"))
+        index = [ln.pk for ln in lines].index(line.pk) + 1
+        cleaned = _corrected_line(line, delivery, index, changes)
+        new = {k: v for k, v in cleaned.items() if getattr(line, k) != v}
+        if not new:
+            raise ValidationError(_("没有需要更正的内容。"))
+        accepted = cleaned["result"] == InspectionResult.ACCEPTED
+
+        # the delivery's totals with the corrected line, checked before anything is written
+        accepted_amount = sum(
+            (
+                (cleaned["amount"] if ln.pk == line.pk else ln.amount)
+                for ln in lines
+                if (cleaned["result"] if ln.pk == line.pk else ln.result) == InspectionResult.ACCEPTED
+            ),
+            Decimal(0),
+        )
+        if accepted_amount > MAX_MONEY:
+            raise ValidationError(_("金额不合理：单次进货不应超过 100 万元。"))
+        expiries = [cleaned["expiry_date"] if ln.pk == line.pk else ln.expiry_date for ln in lines]
+        retain_until = max(delivery.retain_until, retention_end(delivery.delivered_on, expiries))
+
+        # the pantry: this line's batch goes to the corrected stock-in, if what is left allows it
+        batch = PantryBatch.objects.select_for_update().filter(line=line).first()
+        stock_in = cleaned["quantity"] if accepted else Decimal(0)
+        diff = stock_in - (batch.quantity_in if batch is not None else Decimal(0))
+        if batch is not None and batch.quantity_left + diff < 0:
+            raise _below_issued(batch, line, accepted)
+
+        log = apply_correction(obj=line, by=by, changes=new, reason=reason)
+        if batch is None and accepted:  # a rejected line accepted after all: its stock goes in now
+            batch = PantryBatch(
+                school=line.school, item=line.item, line=line, received_on=delivery.delivered_on
+            )
+            batch.quantity_in = batch.quantity_left = Decimal(0)
+        if batch is not None:
+            batch.quantity_in = stock_in
+            batch.quantity_left += diff
+            batch.batch_no = line.batch_no
+            batch.expiry_date = line.expiry_date
+            batch.save()
+            if diff:
+                movement = PantryMovement.objects.create(
+                    school=line.school,
+                    batch=batch,
+                    kind=MovementKind.CORRECT,
+                    quantity=diff,
+                    day=timezone.localdate(),
+                    purpose=(_("进货查验更正：%(r)s") % {"r": reason.strip()})[:100],
+                    by=by,
+                )
+                record_creation(obj=movement, by=by, reason=reason)
+
+        # the delivery: its totals, and the line's correction in its own history
+        before = {_line_key(index, line, k): v for k, v in log.before.items()}
+        after = {_line_key(index, line, k): v for k, v in log.after.items()}
+        totals = {"accepted_amount": accepted_amount, "retain_until": retain_until}
+        totals = {k: v for k, v in totals.items() if getattr(delivery, k) != v}
+        if totals:
+            before.update(snapshot(delivery, fields=totals))
+            for k, v in totals.items():
+                setattr(delivery, k, v)
+            delivery.save(update_fields=list(totals))
+            after.update(snapshot(delivery, fields=totals))
+        record_change(
+            obj=delivery, by=by, action=ChangeAction.CORRECT, before=before, after=after, reason=reason
+        )
+    return line, log
+
+
+def _corrected_line(line, delivery, index, changes):
+    """The line's values after `changes`, checked by the rules of the inspection itself."""
+    wanted = {**{f: getattr(line, f) for f in LINE_CORRECTABLE}, **changes}
+    derived_inputs = (wanted["production_date"], wanted["shelf_life_days"])
+    if (
+        derived_inputs != (line.production_date, line.shelf_life_days)
+        and wanted["shelf_life_days"] is not None
+        and wanted["expiry_date"] == line.expiry_date
+    ):
+        # the stored expiry came from the old production date and shelf life: derive it again
+        wanted["expiry_date"] = None
+    cleaned = _clean_line(
+        {**wanted, "name": line.item.name, "unit": line.item.unit}, delivery.delivered_on, index
+    )
+    del cleaned["name"], cleaned["unit"]
+    for field in ("quantity", "unit_price"):  # as stored, so the change log reads 18.00, not 18
+        cleaned[field] = cleaned[field].quantize(Decimal("0.01"))
+    if cleaned["result"] == InspectionResult.ACCEPTED:
+        cleaned["reject_reason"] = ""  # the reason of a rejection that no longer is
+    return cleaned
+
+
+def _below_issued(batch, line, accepted):
+    issued = batch.movements.filter(kind=MovementKind.OUT).aggregate(s=Sum("quantity"))["s"] or 0
+    values = {
+        "i": line.item.name,
+        "out": _fmt_qty(issued),
+        "left": _fmt_qty(batch.quantity_left),
+        "min": _fmt_qty(batch.quantity_in - batch.quantity_left),
+        "u": line.item.unit,
+    }
+    head = _("「%(i)s」本批已出库 %(out)s%(u)s，现结存 %(left)s%(u)s：") % values
+    if not accepted:
+        return ValidationError({"result": head + _("已经用掉的货品不能改为拒收。")})
+    return ValidationError({"quantity": head + _("数量不能更正为少于 %(min)s%(u)s。") % values})
+
+
+def _fmt_qty(value):
+    return f"{Decimal(value).normalize():f}"
 
 
 def delivery_delete(*, obj, by, today=None):

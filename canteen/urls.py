@@ -26,6 +26,11 @@ urlpatterns = [
     path("deliveries/new/", views.delivery_create, name="delivery_create"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery_detail"),
     path("deliveries/<int:pk>/correct/", views.delivery_correct, name="delivery_correct"),
+    path(
+        "deliveries/<int:pk>/lines/<int:line_pk>/correct/",
+        views.delivery_line_correct,
+        name="delivery_line_correct",
+    ),
     path("pantry/", views.pantry, name="pantry"),
     path("pantry/<int:pk>/issue/", views.pantry_issue, name="pantry_issue"),
     path("pantry/count/", views.pantry_count, name="pantry_count"),

@@ -28,6 +28,7 @@ from .forms import (
     CanteenSettingsForm,
     DeliveryCorrectionForm,
     DeliveryForm,
+    DeliveryLineCorrectionForm,
     DeliveryLineFormSet,
     DiningForm,
     DishForm,
@@ -47,6 +48,7 @@ from .forms import (
 )
 from .models import (
     Delivery,
+    DeliveryLine,
     DiningRecord,
     DisinfectionLog,
     FeeEntry,
@@ -444,6 +446,39 @@ def delivery_correct(request, pk):
             "form": form,
             "title": _("更正进货查验记录：%(d)s") % {"d": delivery},
             "submit_label": _("提交更正"),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@school_view("canteen.manage")
+def delivery_line_correct(request, pk, line_pk):
+    delivery = scoped_or_404(request, Delivery.objects.select_related("supplier"), pk=pk)
+    line = scoped_or_404(request, DeliveryLine.objects.select_related("item"), pk=line_pk, delivery=delivery)
+    batch = PantryBatch.objects.filter(line=line).first()
+    initial = {f: getattr(line, f) for f in services.LINE_CORRECTABLE}
+    form = DeliveryLineCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delivery_line_correct(
+                obj=line, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已更正，变更记录已保存；库存和验收金额已同步。"))
+            return redirect("canteen:delivery_detail", pk=delivery.pk)
+    return render(
+        request,
+        "canteen/delivery_line_correct.html",
+        {
+            "form": form,
+            "delivery": delivery,
+            "line": line,
+            "batch": batch,
+            # what has left the batch (issued, or lost at a count): the quantity cannot go below it
+            "used": max(batch.quantity_in - batch.quantity_left, 0) if batch is not None else 0,
+            "title": _("更正查验明细：%(i)s") % {"i": line.item.name},
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -276,6 +276,10 @@ class K:
         room = room or world.first("logistics.Room", school)
         return {"pk": obj.pk, "room_pk": room.pk}
 
+    @staticmethod
+    def delivery_line(world, school, obj):
+        return {"pk": obj.delivery_id, "line_pk": obj.pk}
+
 
 class M:
     """Object makers for the table's `make=`: (world, school) -> object."""

@@ -199,6 +199,7 @@ URLS = {
     "canteen:delivery_create": U("canteen.manage"),
     "canteen:delivery_detail": U("canteen.record", obj="canteen.Delivery"),
     "canteen:delivery_correct": U("canteen.manage", obj="canteen.Delivery"),
+    "canteen:delivery_line_correct": U("canteen.manage", obj="canteen.DeliveryLine", kwargs=K.delivery_line),
     "canteen:pantry": U("canteen.record"),
     "canteen:pantry_issue": U("canteen.manage", obj="canteen.PantryBatch"),
     "canteen:pantry_count": U("canteen.manage"),
