@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
 from . import throttle
-from .audit import history_for
+from .audit import readable_history
 from .dashboard import collect_cards
 from .middleware import SESSION_KEY
 from .models import Attachment, Notification
@@ -148,7 +148,8 @@ def object_history(request, content_type_id, object_id):
     obj = get_object_or_404(model.objects.for_request(request), pk=object_id)
     if not can(request, permission):
         raise PermissionDenied
-    return render(request, "history.html", {"object": obj, "entries": history_for(obj)})
+    entries = readable_history(obj, oldest_first=False, other_keys=True)
+    return render(request, "history.html", {"object": obj, "entries": entries})
 
 
 @school_view("org.view")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from logistics.attachments import attachments_for
+from logistics.audit import readable_history
 from logistics.choices import ChangeAction
 from logistics.models import ChangeLog, Room
 from logistics.permissions import can, school_view, scoped_or_404
@@ -390,7 +391,7 @@ def hazard_detail(request, pk):
             "rectify_form": HazardRectifyForm() if "rectify" in actions else None,
             "verify_form": HazardVerifyForm() if "verify" in actions else None,
             "can_correct": can(request, "safety.manage") and bool(services.hazard_correctable_fields(hazard)),
-            "history": selectors.change_history(hazard),
+            "history": readable_history(hazard),
             "today": timezone.localdate(),
         },
     )
@@ -740,7 +741,7 @@ def fire_check_detail(request, pk):
     check = scoped_or_404(
         request, FirePreventionCheck.objects.select_related("inspector", "principal"), pk=pk
     )
-    history = selectors.change_history(check)
+    history = readable_history(check)
     signed_after = 0
     signing = {
         FirePreventionStatus.INSPECTOR_SIGNED: _("检查人签字"),
@@ -751,9 +752,11 @@ def fire_check_detail(request, pk):
             e.label = signing.get((e.after or {}).get("status"), "")
         # Which signatures were already on the record when it was corrected (they were given on the
         # content before the correction).
-        e.after_inspector = bool(check.inspector_signed_at and e.at >= check.inspector_signed_at)
-        e.after_principal = bool(check.principal_signed_at and e.at >= check.principal_signed_at)
-        signed_after += e.action == ChangeAction.CORRECT and e.after_inspector
+        after_inspector = bool(check.inspector_signed_at and e.at >= check.inspector_signed_at)
+        after_principal = bool(check.principal_signed_at and e.at >= check.principal_signed_at)
+        if e.action == ChangeAction.CORRECT and (after_inspector or after_principal):
+            e.badge = _("校长签字后更正") if after_principal else _("检查人签字后更正")
+        signed_after += e.action == ChangeAction.CORRECT and after_inspector
     role = getattr(request, "role", None)
     return render(
         request,

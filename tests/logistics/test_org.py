@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from logistics.choices import ChangeAction, Role, RoomType
-from logistics.models import Campus, ChangeLog, Membership, Room
+from logistics.models import Campus, ChangeLog, Membership, Room, display_name
 from tests.factories import RoomFactory
 from tests.helpers import assert_login_required, assert_status, form_errors
 
@@ -215,3 +215,41 @@ def test_history_needs_the_objects_own_view_permission(as_teacher, as_director, 
     url = reverse("object_history", args=[ContentType.objects.get_for_model(StaffProfile).pk, profile.pk])
     assert_status(as_teacher, url, 403)  # a teacher may not read staff records, nor their history
     assert_status(as_director, url, 200)
+
+
+def test_it_shows_history_in_the_users_words(as_director, director, teacher, school, campus, room):
+    """The history page names fields, choices and people; never ids, stored codes or struck-out text."""
+    from django.contrib.contenttypes.models import ContentType
+
+    other = Campus.objects.create(school=school, name="滨江分部")
+    as_director.post(
+        reverse("org:room_update", args=[room.pk]),
+        {
+            "campus": other.pk,
+            "name": room.name,
+            "room_type": RoomType.OFFICE,
+            "responsible": teacher.pk,
+            "is_active": "",
+        },
+    )
+    url = reverse("object_history", args=[ContentType.objects.get_for_model(Room).pk, room.pk])
+    page = assert_status(as_director, url, 200).content.decode()
+    for words in ("校区", "总部", "滨江分部", "类型", str(RoomType.CLASSROOM.label), str(RoomType.OFFICE.label)):
+        assert words in page
+    assert "责任人" in page and display_name(teacher) in page
+    assert "在用" in page and "原：是" in page and "改为：<strong>否" in page
+    assert "<del>" not in page and f"#{other.pk}" not in page
+
+
+def test_it_shows_what_a_step_logged_as_a_full_snapshot_changed(director, room):
+    """Some services log a transition with before=None and the whole record after: the history compares
+    it with the state the earlier entries left, so only what that step changed is listed."""
+    from logistics.audit import readable_history, record_change, record_creation, snapshot
+
+    record_creation(obj=room, by=director)
+    room.name = "美工室"
+    room.save()
+    record_change(obj=room, by=director, action=ChangeAction.TRANSITION, after=snapshot(room))
+    created, renamed = readable_history(room)
+    assert created.rows == []
+    assert renamed.rows == [("名称", "大一班", "美工室")]
