@@ -234,7 +234,8 @@ def test_it_shows_history_in_the_users_words(as_director, director, teacher, sch
     )
     url = reverse("object_history", args=[ContentType.objects.get_for_model(Room).pk, room.pk])
     page = assert_status(as_director, url, 200).content.decode()
-    for words in ("校区", "总部", "滨江分部", "类型", str(RoomType.CLASSROOM.label), str(RoomType.OFFICE.label)):
+    kinds = (str(RoomType.CLASSROOM.label), str(RoomType.OFFICE.label))
+    for words in ("校区", "总部", "滨江分部", "类型", *kinds):
         assert words in page
     assert "责任人" in page and display_name(teacher) in page
     assert "在用" in page and "原：是" in page and "改为：<strong>否" in page
