@@ -31,6 +31,9 @@ class HazardStatus(models.TextChoices):
     ASSIGNED = "assigned", _("整改中")
     RECTIFIED = "rectified", _("已整改待验收")
     VERIFIED = "verified", _("已验收销号")
+    # 误报 / raised by mistake: an end state beside 已验收销号, reached only before verification; the
+    # hazard stays in the register, counted as neither open nor rectified.
+    WITHDRAWN = "withdrawn", _("已撤销")
 
 
 class DrillKind(models.TextChoices):

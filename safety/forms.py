@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from logistics.attachments import validate_image_upload
 from logistics.forms import DateInput, DateTimeInput, SchoolScopedForm, UserChoiceField, school_users
 
-from .choices import RiskLevel
+from .choices import FireCheckResult, RiskLevel
 from .models import (
     ChecklistTemplateItem,
     Drill,
@@ -287,6 +287,57 @@ class FireCheckCorrectionForm(FirePreventionCheckForm):
 
     def changes(self):
         return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
+
+
+class HazardWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("写明为什么是误报或重复登记；原因保存在隐患的流转记录中，隐患仍留在台账里。"),
+        error_messages={"required": _("请填写撤销原因。")},
+    )
+
+
+class FireSelfCheckCorrectionForm(forms.Form):
+    """The result and note of every item of a submitted self-check, and one reason for the correction."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            name = str(item.equipment)
+            self.fields[f"result_{item.pk}"] = forms.ChoiceField(
+                label=_("结果"),
+                choices=FireCheckResult.choices,
+                initial=item.result,
+                error_messages={"required": _("请选择结果。"), "invalid_choice": _("检查结果无效。")},
+                widget=forms.Select(
+                    attrs={"class": "form-select", "aria-label": _("%(e)s 结果") % {"e": name}}
+                ),
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("说明"),
+                max_length=200,
+                required=False,
+                initial=item.note,
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control",
+                        "placeholder": _("说明"),
+                        "aria-label": _("%(e)s 说明") % {"e": name},
+                    }
+                ),
+            )
+        self.fields["reason"] = _reason_field()
+
+    def rows(self):
+        """[(item, result field, note field)] for the template."""
+        return [(i, self[f"result_{i.pk}"], self[f"note_{i.pk}"]) for i in self.items]
+
+    def results(self):
+        data = self.cleaned_data
+        return {i.pk: (data[f"result_{i.pk}"], data[f"note_{i.pk}"]) for i in self.items}
 
 
 class HazardCorrectionForm(SchoolScopedForm):

@@ -199,7 +199,8 @@ class InspectionItem(SafetyOwned):
 
 
 class Hazard(SafetyOwned):
-    """安全隐患台账: found -> assigned (deadline) -> rectified -> verified by someone else."""
+    """安全隐患台账: found -> assigned (deadline) -> rectified -> verified by someone else; before it is
+    verified a manager may withdraw it (已撤销, 误报) with a reason. It is never deleted."""
 
     title = models.CharField(_("隐患内容"), max_length=200)
     description = models.TextField(_("详细说明"), blank=True)
@@ -223,6 +224,14 @@ class Hazard(SafetyOwned):
         related_name="hazard",
         verbose_name=_("来源检查项"),
     )
+    source_fire_item = models.OneToOneField(
+        "FireSelfCheckItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazard",
+        verbose_name=_("来源消防自检项"),
+    )
     assignee = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("整改责任人")
     )
@@ -241,6 +250,11 @@ class Hazard(SafetyOwned):
     verified_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     verify_note = models.CharField(_("验收意见"), max_length=300, blank=True)
     escalated_at = models.DateTimeField(_("上报校长时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("撤销人")
+    )
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("撤销原因"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     class Meta:

@@ -101,6 +101,11 @@ def hazards_report(school, period):
             Q(**_in_month(period, "found_on"))
             | Q(found_on__lt=period.start, status__in=selectors.OPEN_HAZARD)
             | Q(found_on__lt=period.start, **_in_month_dt(period, "verified_at"))
+            | Q(
+                found_on__lt=period.start,
+                status=HazardStatus.WITHDRAWN,
+                **_in_month_dt(period, "withdrawn_at"),
+            )
         )
         .select_related("room", "found_by", "assignee", "rectified_by", "verified_by")
         .order_by("found_on", "pk")
@@ -119,7 +124,7 @@ def hazards_report(school, period):
                 h.rectification,
                 h.rectified_at,
                 display_name(h.verified_by),
-                h.get_status_display() + ("（逾期）" if h.is_overdue(period.end) else ""),
+                _hazard_status(h, period),
             )
 
     return Report(
@@ -141,8 +146,21 @@ def hazards_report(school, period):
         school=school,
         period=period,
         landscape=True,
-        notes=["含本月发现的隐患、此前发现尚未销号的隐患及本月验收销号的隐患。"],
+        notes=[
+            "含本月发现的隐患、此前发现尚未销号的隐患及本月验收销号或撤销的隐患。"
+            "已撤销的隐患为误报，不计入未销号和已整改数。"
+        ],
     )
+
+
+def _hazard_status(h, period):
+    if h.status == HazardStatus.WITHDRAWN:
+        return (
+            f"{h.get_status_display()}（{h.withdraw_reason}）"
+            if h.withdraw_reason
+            else h.get_status_display()
+        )
+    return h.get_status_display() + ("（逾期）" if h.is_overdue(period.end) else "")
 
 
 @register("safety.drills", title="应急疏散演练记录", order=320)
@@ -340,7 +358,11 @@ def building_report(school, period):
         .order_by("-n", "area")
     )
     hz = Hazard.objects.filter(school=school).aggregate(
-        found=Count("pk", filter=Q(**_in_month(period, "found_on"))),
+        # a withdrawn hazard (误报) was not a hazard: counted on its own line, not as found
+        found=Count("pk", filter=Q(**_in_month(period, "found_on")) & ~Q(status=HazardStatus.WITHDRAWN)),
+        withdrawn=Count(
+            "pk", filter=Q(status=HazardStatus.WITHDRAWN, **_in_month_dt(period, "withdrawn_at"))
+        ),
         verified=Count("pk", filter=Q(**_in_month_dt(period, "verified_at"))),
         open=Count("pk", filter=Q(status__in=selectors.OPEN_HAZARD, found_on__lte=period.end)),
         overdue=Count(
@@ -361,6 +383,7 @@ def building_report(school, period):
         ("检查不合格项（按区域）", "，".join(f"{r['area']} {r['n']} 项" for r in failed) or "无"),
         ("本月发现隐患", f"{hz['found']} 条"),
         ("本月验收销号", f"{hz['verified']} 条"),
+        ("本月撤销（误报）", f"{hz['withdrawn']} 条"),
         ("月末未销号隐患", f"{hz['open']} 条（其中高风险/重大 {hz['major']} 条）"),
         ("逾期未整改隐患", f"{hz['overdue']} 条"),
     ]

@@ -8,6 +8,8 @@ from django.utils import timezone
 from .choices import DrillKind, DrillStatus, HazardStatus, InspectionKind, InspectionStatus
 from .models import Drill, Inspection
 
+# Open (未销号): not verified and not withdrawn. A withdrawn hazard (已撤销, 误报) is an end state that is
+# counted neither here nor as rectified/verified; the register still lists it (filter status=withdrawn).
 OPEN_HAZARD = [HazardStatus.FOUND, HazardStatus.ASSIGNED, HazardStatus.RECTIFIED]
 
 

@@ -1,6 +1,7 @@
 """Every write that changes safety state (DESIGN.md rule 3): keyword-only, atomic, locked, logged."""
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -93,10 +94,11 @@ def _save_photos(*, school, by, photos, target):
         save_attachment(school=school, by=by, upload=upload, target=target, images_only=True)
 
 
-def _transition_log(*, obj, by, old, new, comment="", extra=None):
+def _transition_log(*, obj, by, old, new, comment="", extra=None, before_extra=None):
     after = {"status": new, **(extra or {})}
-    record_change(
-        obj=obj, by=by, action=ChangeAction.TRANSITION, before={"status": old}, after=after, reason=comment
+    before = {"status": old, **(before_extra or {})}
+    return record_change(
+        obj=obj, by=by, action=ChangeAction.TRANSITION, before=before, after=after, reason=comment
     )
 
 
@@ -399,7 +401,12 @@ def inspection_submit(*, obj: Inspection, by, signature: str, summary: str = "")
 def inspection_correct_item(
     *, item: InspectionItem, by, result: str, note: str, reason: str
 ) -> InspectionItem:
-    """Correct a submitted inspection's item through the change log; a new failure becomes a hazard."""
+    """Correct a submitted inspection's item through the change log; its hazard follows.
+
+    A new failure becomes a hazard (a withdrawn one of this item is reopened); a failure corrected to
+    合格 or 不适用 withdraws the item's hazard if it is not yet verified, in this same transaction, with
+    the correction's reason, and tells its responsible person (see _hazard_follows_item).
+    """
     if result not in ItemResult.values:
         raise ValidationError(_("检查结果无效。"))
     with transaction.atomic():
@@ -411,17 +418,26 @@ def inspection_correct_item(
         apply_correction(
             obj=locked, by=by, changes={"result": result, "note": (note or "").strip()}, reason=reason
         )
+        failing = result == ItemResult.FAIL
+        why = _("检查项更正为%(to)s：%(r)s") % {"to": ItemResult(result).label, "r": reason.strip()}
         hazard = Hazard.objects.select_for_update().filter(source_item=locked).first()
-        if hazard is None:
-            if result == ItemResult.FAIL:
-                _hazard_from_item(item=locked, inspection=inspection, by=by)
-        elif (
-            hazard.status != HazardStatus.VERIFIED
-            and locked.note != old_note
-            and hazard.description == old_note
+        reopening = hazard is not None and failing and hazard.status == HazardStatus.WITHDRAWN
+        hazard = _hazard_follows_item(
+            hazard=hazard,
+            failing=failing,
+            by=by,
+            reason=why,
+            create=lambda: _hazard_from_item(item=locked, inspection=inspection, by=by),
+        )
+        if (
+            hazard is not None
+            and hazard.status in HAZARD_UNVERIFIED
+            and hazard.description != locked.note
+            and (reopening or (locked.note != old_note and hazard.description == old_note))
         ):
             # The hazard's description is the item's note (copied when the inspection was signed):
-            # it follows the item's correction, with its own change-log row, until the hazard is closed.
+            # it follows the item's correction, with its own change-log row, until the hazard is closed;
+            # a reopened hazard is the failure as now recorded.
             apply_correction(
                 obj=hazard,
                 by=by,
@@ -451,30 +467,43 @@ def notify_overdue_inspections(*, today=None) -> int:
 
 # --- hazards ---------------------------------------------------------------------------------
 # The hazard workflow: transition -> (from, to, permission action of the role allowed).
+# 撤销 (withdraw, 误报): a hazard raised by mistake is closed with a reason by a manager, from any state
+# before verification; it stays in the register as 已撤销. 恢复 (reopen) is not offered on the page: it
+# happens when the checklist item a withdrawn hazard came from is corrected back to a failure (see
+# _hazard_follows_item), so one item keeps one hazard with its whole history.
+HAZARD_UNVERIFIED = (HazardStatus.FOUND, HazardStatus.ASSIGNED, HazardStatus.RECTIFIED)
 HAZARD_TRANSITIONS = {
-    "assign": (HazardStatus.FOUND, HazardStatus.ASSIGNED, "safety.manage"),
-    "rectify": (HazardStatus.ASSIGNED, HazardStatus.RECTIFIED, "hazards.rectify"),
-    "verify": (HazardStatus.RECTIFIED, HazardStatus.VERIFIED, "safety.manage"),
-    "reject": (HazardStatus.RECTIFIED, HazardStatus.ASSIGNED, "safety.manage"),
+    "assign": ((HazardStatus.FOUND,), HazardStatus.ASSIGNED, "safety.manage"),
+    "rectify": ((HazardStatus.ASSIGNED,), HazardStatus.RECTIFIED, "hazards.rectify"),
+    "verify": ((HazardStatus.RECTIFIED,), HazardStatus.VERIFIED, "safety.manage"),
+    "reject": ((HazardStatus.RECTIFIED,), HazardStatus.ASSIGNED, "safety.manage"),
+    "withdraw": (HAZARD_UNVERIFIED, HazardStatus.WITHDRAWN, "safety.manage"),
+    "reopen": ((HazardStatus.WITHDRAWN,), HazardStatus.FOUND, "safety.manage"),
 }
 
 
 def allowed_hazard_actions(hazard, role) -> list[str]:
     return [
         name
-        for name, (source, _target, action) in HAZARD_TRANSITIONS.items()
-        if hazard.status == source and role is not None and role_can(role, action)
+        for name, (sources, _target, action) in HAZARD_TRANSITIONS.items()
+        if hazard.status in sources and role is not None and role_can(role, action)
     ]
 
 
-def _begin_hazard_transition(obj, by, name):
-    source, target, action = HAZARD_TRANSITIONS[name]
-    locked = Hazard.objects.select_for_update().get(pk=obj.pk)
-    if locked.status != source:
+def _check_hazard_transition(locked, by, name):
+    """The locked hazard may take transition `name`, by this person: (from, to) or ValidationError."""
+    sources, target, action = HAZARD_TRANSITIONS[name]
+    if locked.status not in sources:
         raise ValidationError(
             _("隐患当前状态为「%(s)s」，不能执行此操作。") % {"s": locked.get_status_display()}
         )
     _require_role(locked.school, by, action)
+    return locked.status, target
+
+
+def _begin_hazard_transition(obj, by, name):
+    locked = Hazard.objects.select_for_update().get(pk=obj.pk)
+    source, target = _check_hazard_transition(locked, by, name)
     return locked, source, target
 
 
@@ -523,8 +552,14 @@ HAZARD_PLACE_FIELDS = ("room", "location", "risk_level")
 HAZARD_ASSIGNMENT_FIELDS = ("assignee", "deadline")
 
 
+def closed_hazard_message(hazard: Hazard) -> str:
+    if hazard.status == HazardStatus.WITHDRAWN:
+        return _("隐患已撤销，不能再更正。")
+    return _("隐患已验收销号，不能再更正。")
+
+
 def hazard_correctable_fields(hazard: Hazard) -> tuple[str, ...]:
-    if hazard.status == HazardStatus.VERIFIED:
+    if hazard.status in (HazardStatus.VERIFIED, HazardStatus.WITHDRAWN):
         return ()
     fields = HAZARD_PLACE_FIELDS if hazard.source_item_id else HAZARD_REPORTED_FIELDS
     if hazard.status == HazardStatus.ASSIGNED:
@@ -544,8 +579,8 @@ def hazard_correct(*, obj: Hazard, by, changes: dict, reason: str) -> Hazard:
     with transaction.atomic():
         locked = Hazard.objects.select_for_update().get(pk=obj.pk)
         _require_role(locked.school, by, "safety.manage")
-        if locked.status == HazardStatus.VERIFIED:
-            raise ValidationError(_("隐患已验收销号，不能再更正。"))
+        if locked.status in (HazardStatus.VERIFIED, HazardStatus.WITHDRAWN):
+            raise ValidationError(closed_hazard_message(locked))
         allowed = hazard_correctable_fields(locked)
         unknown = set(changes) - set(allowed)
         if unknown:
@@ -690,6 +725,117 @@ def hazard_reject(*, obj: Hazard, by, note: str) -> Hazard:
         locked.save(update_fields=["status", "verify_note"])
         _transition_log(obj=locked, by=by, old=source, new=target, comment=locked.verify_note)
     return locked
+
+
+def _withdraw_locked(*, locked: Hazard, by, reason: str) -> Hazard:
+    """Withdraw a hazard the caller has locked; the reason goes on the hazard and in its history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("请填写撤销原因。"))
+    source, target = _check_hazard_transition(locked, by, "withdraw")
+    locked.status, locked.withdrawn_by, locked.withdrawn_at = target, by, timezone.now()
+    locked.withdraw_reason = reason[:300]
+    locked.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdraw_reason"])
+    log = _transition_log(obj=locked, by=by, old=source, new=target, comment=reason)  # in full
+    if locked.assignee_id and locked.assignee_id != by.pk:
+        # the responsible person stops work on it: tell them, once per withdrawal
+        assignee, school = locked.assignee, locked.school
+        url = reverse("safety:hazard_detail", args=[locked.pk])
+        title = _("隐患已撤销，无需整改：%(t)s") % {"t": locked.title}
+        transaction.on_commit(
+            lambda: notify(
+                school=school,
+                users=[assignee],
+                title=title,
+                body=locked.withdraw_reason,
+                url=url,
+                dedupe_key=f"safety-hazard-withdrawn:{locked.pk}:{log.pk}",
+            )
+        )
+    return locked
+
+
+def hazard_withdraw(*, obj: Hazard, by, reason: str) -> Hazard:
+    """撤销 a hazard raised by mistake (误报): a manager, with a reason, before it is verified.
+
+    The hazard is not deleted: it stays in the register as 已撤销, with who, when and why, and is
+    counted as neither open nor rectified. The responsible person, if any, is told.
+    """
+    if not (reason or "").strip():
+        raise ValidationError(_("请填写撤销原因。"))
+    with transaction.atomic():
+        locked = Hazard.objects.select_for_update().get(pk=obj.pk)
+        return _withdraw_locked(locked=locked, by=by, reason=reason)
+
+
+# What a reopened hazard starts again without: it is found again and waits to be assigned with a new
+# deadline (the old one may have passed while it stood withdrawn, and must not count as overdue). The
+# transition's history row keeps every value cleared here.
+HAZARD_REOPEN_CLEARS = (
+    "assignee",
+    "deadline",
+    "assigned_by",
+    "rectification",
+    "rectified_by",
+    "rectified_at",
+    "verify_note",
+    "escalated_at",
+    "withdrawn_by",
+    "withdrawn_at",
+    "withdraw_reason",
+)
+
+
+def _reopen_locked(*, locked: Hazard, by, reason: str) -> Hazard:
+    source, target = _check_hazard_transition(locked, by, "reopen")
+    before = snapshot(locked, fields=HAZARD_REOPEN_CLEARS)
+    for name in HAZARD_REOPEN_CLEARS:
+        field = Hazard._meta.get_field(name)
+        setattr(locked, field.attname, None if field.null else "")
+    locked.status = target
+    locked.save(update_fields=["status", *HAZARD_REOPEN_CLEARS])
+    cleared = {k: v for k, v in before.items() if v not in (None, "")}
+    log = _transition_log(
+        obj=locked,
+        by=by,
+        old=source,
+        new=target,
+        comment=reason,
+        before_extra=cleared,
+        extra=snapshot(locked, fields=cleared.keys()),
+    )
+    school, url = locked.school, reverse("safety:hazard_detail", args=[locked.pk])
+    title = _("隐患重新登记，请交办整改：%(t)s") % {"t": locked.title}
+    transaction.on_commit(
+        lambda: notify(
+            school=school,
+            roles=[Role.DIRECTOR],
+            title=title,
+            body=reason,
+            url=url,
+            dedupe_key=f"safety-hazard-reopened:{locked.pk}:{log.pk}",
+        )
+    )
+    return locked
+
+
+def _hazard_follows_item(*, hazard, failing: bool, by, reason: str, create):
+    """The hazard raised from a checklist item follows a correction of that item (caller holds the lock).
+
+    Corrected to a pass: an unverified hazard is withdrawn with `reason`, its responsible person told.
+    Corrected to a failure: no hazard yet -> `create()` makes one (if given); a withdrawn one is
+    reopened rather than a second one raised beside it: it is the same finding at the same place, and
+    one item keeping one hazard (source_item and source_fire_item are one-to-one) keeps its whole story
+    (raised, withdrawn, found again) on one page of the register. A verified hazard is closed and stays
+    as it is.
+    """
+    if hazard is None:
+        return create() if failing and create is not None else None
+    if failing and hazard.status == HazardStatus.WITHDRAWN:
+        return _reopen_locked(locked=hazard, by=by, reason=reason)
+    if not failing and hazard.status in HAZARD_UNVERIFIED:
+        return _withdraw_locked(locked=hazard, by=by, reason=reason)
+    return hazard
 
 
 def escalate_overdue_hazards(*, today=None) -> int:
@@ -883,20 +1029,111 @@ def fire_selfcheck_save(*, obj: FireSelfCheck, by, results: dict, submit=False) 
             locked.status, locked.checked_by, locked.submitted_at = CheckStatus.SUBMITTED, by, timezone.now()
             locked.save(update_fields=["status", "checked_by", "submitted_at"])
             for item in items.values():
-                if item.result in (FireCheckResult.FAULT, FireCheckResult.MISSING):
-                    hazard = Hazard.objects.create(
-                        school_id=locked.school_id,
-                        title=f"{item.equipment}{item.get_result_display()}"[:200],
-                        description=item.note,
-                        room=item.equipment.room,
-                        location=item.equipment.position,
-                        risk_level=RiskLevel.MEDIUM,
-                        found_by=by,
-                    )
-                    record_creation(obj=hazard, by=by, reason=str(locked))
-                    hazards.append(hazard)
+                if item.result in FIRE_FAILING:
+                    hazards.append(_hazard_from_fire_item(item=item, check=locked, by=by))
             _transition_log(obj=locked, by=by, old=CheckStatus.OPEN, new=CheckStatus.SUBMITTED)
     return hazards
+
+
+FIRE_FAILING = (FireCheckResult.FAULT, FireCheckResult.MISSING)
+
+
+def _hazard_from_fire_item(*, item, check, by, reason=""):
+    hazard = Hazard.objects.create(
+        school_id=check.school_id,
+        title=f"{item.equipment}{item.get_result_display()}"[:200],
+        description=item.note,
+        room=item.equipment.room,
+        location=item.equipment.position,
+        risk_level=RiskLevel.MEDIUM,
+        found_by=by,
+        source_fire_item=item,
+    )
+    record_creation(obj=hazard, by=by, reason=reason or str(check))
+    return hazard
+
+
+def _fire_item_key(item, field):
+    """The self-check's own history names the item: 灭火器 XF-1（一楼大厅）结果."""
+    return _("%(e)s（%(r)s）%(f)s") % {
+        "e": str(item.equipment),
+        "r": item.equipment.room.name,
+        "f": FireSelfCheckItem._meta.get_field(field).verbose_name,
+    }
+
+
+def _fire_item_shown(item, field):
+    value = getattr(item, field)
+    if field == "result":
+        return str(FireCheckResult(value).label) if value else ""
+    return value
+
+
+def fire_selfcheck_correct(*, obj: FireSelfCheck, by, results: dict, reason: str) -> list[FireSelfCheckItem]:
+    """Correct the results and notes of a submitted monthly self-check, with a reason (a manager).
+
+    results: {item_id: (result, note)}, for any of the check's items; those that differ are corrected
+    through the change log (apply_correction on each item: before/after, who, why), and one row on the
+    self-check names them in the users' words, so the check's own page shows what was corrected.
+    An item's hazard follows, as for a safety inspection (_hazard_follows_item): corrected to 正常, its
+    unverified hazard is withdrawn and the responsible person told; corrected to 异常 or 缺失, a hazard
+    is raised (or its withdrawn one reopened). Returns the corrected items.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("更正记录必须填写原因。"))
+    with transaction.atomic():
+        locked = FireSelfCheck.objects.select_for_update().get(pk=obj.pk)
+        _require_role(locked.school, by, "safety.manage")
+        if locked.status != CheckStatus.SUBMITTED:
+            raise ValidationError(_("自检尚未提交，直接修改即可。"))
+        items = {
+            i.pk: i
+            for i in FireSelfCheckItem.objects.select_for_update()
+            .filter(self_check=locked)
+            .select_related("equipment__room")
+        }
+        if set(results) - set(items):
+            raise ValidationError(_("检查项不属于本次自检。"))
+        wanted = {}
+        for item_id, (result, note) in results.items():
+            if result not in FireCheckResult.values:
+                raise ValidationError(_("检查结果无效。"))
+            note = (note or "").strip()
+            if len(note) > 200:
+                raise ValidationError(_("说明最多200字。"))
+            item = items[item_id]
+            changes = {k: v for k, v in (("result", result), ("note", note)) if getattr(item, k) != v}
+            if changes:
+                wanted[item_id] = changes
+        if not wanted:
+            raise ValidationError(_("没有需要更正的内容。"))
+        before, after, corrected = {}, {}, []
+        for item_id, changes in wanted.items():
+            item = items[item_id]
+            was_failing = item.result in FIRE_FAILING
+            before.update({_fire_item_key(item, k): _fire_item_shown(item, k) for k in changes})
+            apply_correction(obj=item, by=by, changes=changes, reason=reason)
+            after.update({_fire_item_key(item, k): _fire_item_shown(item, k) for k in changes})
+            corrected.append(item)
+            if "result" not in changes:
+                continue
+            failing = item.result in FIRE_FAILING
+            why = _("自检项更正为%(to)s：%(r)s") % {"to": item.get_result_display(), "r": reason}
+            _hazard_follows_item(
+                hazard=Hazard.objects.select_for_update().filter(source_fire_item=item).first(),
+                failing=failing,
+                by=by,
+                reason=why,
+                # an item that already failed (异常 <-> 缺失) keeps its hazard: none is raised twice
+                create=None
+                if was_failing
+                else functools.partial(_hazard_from_fire_item, item=item, check=locked, by=by, reason=why),
+            )
+        record_change(
+            obj=locked, by=by, action=ChangeAction.CORRECT, before=before, after=after, reason=reason
+        )
+    return corrected
 
 
 def fire_check_sign_inspector(*, obj: FirePreventionCheck, by) -> FirePreventionCheck:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from logistics.attachments import attachments_for
 from logistics.audit import readable_history
 from logistics.choices import ChangeAction
-from logistics.models import ChangeLog, Room
+from logistics.models import ChangeLog, Room, display_name
 from logistics.permissions import can, school_view, scoped_or_404
 from logistics.services import save_with_log
 
@@ -42,11 +42,13 @@ from .forms import (
     FireCheckCorrectionForm,
     FireEquipmentForm,
     FirePreventionCheckForm,
+    FireSelfCheckCorrectionForm,
     HazardAssignForm,
     HazardCorrectionForm,
     HazardRectifyForm,
     HazardReportForm,
     HazardVerifyForm,
+    HazardWithdrawForm,
     HazmatForm,
     HazmatMoveForm,
     PickupForm,
@@ -372,11 +374,20 @@ def hazard_detail(request, pk):
             "rectified_by",
             "verified_by",
             "source_item__inspection",
+            "source_fire_item__self_check",
+            "withdrawn_by",
         ),
         pk=pk,
     )
     role = getattr(request, "role", None)
     actions = services.allowed_hazard_actions(hazard, role)
+    history = readable_history(hazard)
+    for e in history:  # the two steps a reader should not take for an ordinary 状态变更
+        if e.action == ChangeAction.TRANSITION:
+            if (e.after or {}).get("status") == HazardStatus.WITHDRAWN:
+                e.label = _("撤销（误报）")
+            elif (e.before or {}).get("status") == HazardStatus.WITHDRAWN:
+                e.label = _("撤销后重新登记")
     return render(
         request,
         "safety/hazard_detail.html",
@@ -390,8 +401,9 @@ def hazard_detail(request, pk):
             else None,
             "rectify_form": HazardRectifyForm() if "rectify" in actions else None,
             "verify_form": HazardVerifyForm() if "verify" in actions else None,
+            "can_withdraw": "withdraw" in actions,
             "can_correct": can(request, "safety.manage") and bool(services.hazard_correctable_fields(hazard)),
-            "history": readable_history(hazard),
+            "history": history,
             "today": timezone.localdate(),
         },
     )
@@ -417,7 +429,7 @@ def hazard_correct(request, pk):
     hazard = scoped_or_404(request, Hazard, pk=pk)
     allowed = services.hazard_correctable_fields(hazard)
     if not allowed:
-        messages.error(request, _("隐患已验收销号，不能再更正。"))
+        messages.error(request, services.closed_hazard_message(hazard))
         return redirect("safety:hazard_detail", pk=hazard.pk)
     form = HazardCorrectionForm(
         request.POST if request.method == "POST" else None,
@@ -450,10 +462,49 @@ def hazard_correct(request, pk):
     )
 
 
+@school_view("safety.manage")
+def hazard_withdraw(request, pk):
+    """撤销 a hazard raised by mistake: a page of its own, because it needs a reason and ends the hazard."""
+    hazard = scoped_or_404(request, Hazard.objects.select_related("assignee"), pk=pk)
+    if hazard.status not in services.HAZARD_TRANSITIONS["withdraw"][0]:
+        messages.error(
+            request,
+            _("隐患当前状态为「%(s)s」，不能撤销。") % {"s": hazard.get_status_display()},
+        )
+        return redirect("safety:hazard_detail", pk=hazard.pk)
+    form = HazardWithdrawForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.hazard_withdraw(obj=hazard, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("隐患已撤销，仍保留在台账中。"))
+            return redirect("safety:hazard_detail", pk=hazard.pk)
+    notice = _("撤销后隐患仍留在台账中，标为已撤销，不再计入未销号隐患。")
+    if hazard.assignee_id:
+        notice += _("整改责任人%(p)s会收到通知。") % {"p": display_name(hazard.assignee)}
+    if hazard.source_item_id or hazard.source_fire_item_id:
+        notice += _("如果是检查记录记错了，请在检查记录中更正该项，隐患会随之撤销。")
+    return _correction_page(
+        request,
+        form,
+        title=_("撤销隐患（误报）：%(t)s") % {"t": hazard.title},
+        back_url=reverse("safety:hazard_detail", args=[hazard.pk]),
+        notice=notice,
+        submit_label=_("确认撤销"),
+    )
+
+
+# The transitions taken from the hazard page's own forms; 撤销 has its own page (hazard_withdraw) and
+# 恢复 happens only through an inspection correction.
+PAGE_ACTIONS = ("assign", "rectify", "verify", "reject")
+
+
 @require_POST
 @school_view("safety.view")
 def hazard_action(request, pk, action):
-    if action not in services.HAZARD_TRANSITIONS:
+    if action not in PAGE_ACTIONS:
         raise Http404
     hazard = scoped_or_404(request, Hazard, pk=pk)
     if not can(request, services.HAZARD_TRANSITIONS[action][2]):
@@ -704,6 +755,11 @@ def selfcheck_detail(request, pk):
             return redirect("safety:selfcheck_detail", pk=check.pk)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
+    submitted = check.status == CheckStatus.SUBMITTED
+    history = readable_history(check, other_keys=True) if submitted else []
+    for e in history:
+        if e.action == ChangeAction.TRANSITION and (e.after or {}).get("status") == CheckStatus.SUBMITTED:
+            e.label = _("提交自检")
     return render(
         request,
         "safety/selfcheck_detail.html",
@@ -713,7 +769,38 @@ def selfcheck_detail(request, pk):
             "items": check.items.select_related("equipment__room"),
             "results": FireCheckResult.choices,
             "editable": check.status == CheckStatus.OPEN and can(request, "safety.inspect"),
+            "can_correct": submitted and can(request, "safety.manage"),
+            # the check's history holds each correction, naming the items (fire_selfcheck_correct)
+            "history": history,
         },
+    )
+
+
+@school_view("safety.manage")
+def selfcheck_correct(request, pk):
+    check = scoped_or_404(request, FireSelfCheck, pk=pk)
+    if check.status != CheckStatus.SUBMITTED:
+        messages.error(request, _("自检尚未提交，直接修改即可。"))
+        return redirect("safety:selfcheck_detail", pk=check.pk)
+    items = check.items.select_related("equipment__room")
+    form = FireSelfCheckCorrectionForm(request.POST if request.method == "POST" else None, items=items)
+    if form.is_bound and form.is_valid():
+        try:
+            corrected = services.fire_selfcheck_correct(
+                obj=check, by=request.user, results=form.results(), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("已更正 %(n)d 件器材的自检结果，变更记录已保存。") % {"n": len(corrected)}
+            )
+            return redirect("safety:selfcheck_detail", pk=check.pk)
+    return render(
+        request,
+        "safety/selfcheck_correct.html",
+        {"title": _("更正%(c)s") % {"c": str(check)}, "check": check, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
     )
 
 

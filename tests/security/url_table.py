@@ -249,6 +249,9 @@ URLS = {
     "safety:hazard_action": U(
         "safety.manage", obj="safety.Hazard", kwargs=K.pk_and(action="verify"), post_only=True
     ),
+    "safety:hazard_withdraw": U(
+        "safety.manage", obj="safety.Hazard", make=M.where("safety.Hazard", status="assigned")
+    ),  # a verified or withdrawn one: 302
     "safety:drill_list": U("safety.view"),
     "safety:drill_plan": U("safety.manage"),
     "safety:drill_detail": U("safety.view", obj="safety.Drill"),
@@ -264,6 +267,9 @@ URLS = {
     "safety:selfcheck_list": U("safety.view"),
     "safety:selfcheck_start": U("safety.inspect", post_only=True),
     "safety:selfcheck_detail": U("safety.view", obj="safety.FireSelfCheck"),
+    "safety:selfcheck_correct": U(
+        "safety.manage", obj="safety.FireSelfCheck", make=M.where("safety.FireSelfCheck", status="submitted")
+    ),  # an open one: 302
     "safety:fire_check_list": U("safety.view"),
     "safety:fire_check_new": U("safety.inspect"),
     "safety:fire_check_sign": U("safety.inspect", obj="safety.FirePreventionCheck", post_only=True),
