@@ -58,17 +58,53 @@ def test_it_refuses_a_time_in_the_future(as_guard):
     assert Visitor.objects.count() == 0
 
 
-def test_it_masks_the_id_number_except_for_guard_and_director(
-    as_guard, as_director, as_principal, guard, school
-):
-    Visitor.objects.create(
+def test_it_masks_the_id_number_in_the_list_for_everyone(as_guard, as_director, as_principal, guard, school):
+    visitor = Visitor.objects.create(
         school=school, registered_by=guard, **{k: v for k, v in _data().items() if k != "time_in"}
     )
     url = reverse("safety:visitor_list")
-    assert ID in as_guard.get(url).content.decode()
+    reveal = reverse("safety:visitor_id_number", args=[visitor.pk])
+    for client in (as_guard, as_director, as_principal):
+        page = client.get(url).content.decode()
+        assert ID not in page and "1101**********002X" in page
+    assert reveal in as_guard.get(url).content.decode()
+    assert reveal not in as_principal.get(url).content.decode()
+
+
+def test_it_shows_one_full_id_number_to_the_guard_and_director_and_logs_it(
+    as_guard, as_director, as_principal, as_outsider, guard, school, caplog
+):
+    visitor = Visitor.objects.create(
+        school=school, registered_by=guard, **{k: v for k, v in _data().items() if k != "time_in"}
+    )
+    url = reverse("safety:visitor_id_number", args=[visitor.pk])
+    with caplog.at_level("INFO", logger="logistics.audit"):
+        response = as_guard.get(url)
+    assert response.status_code == 200 and ID in response.content.decode()
+    assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+    assert any(f"visitor {visitor.pk} shown to user {guard.pk}" in r.getMessage() for r in caplog.records)
     assert ID in as_director.get(url).content.decode()
-    page = as_principal.get(url).content.decode()
+    assert_status(as_principal, url, 403)
+    assert_status(as_outsider, url, 404)
+
+
+def test_it_masks_pickup_id_numbers_in_the_list(as_guard, as_principal, guard, school):
+    pickup = PickupException.objects.create(
+        school=school,
+        recorded_by=guard,
+        at=timezone.now(),
+        child_name="小明",
+        class_name="大一班",
+        picker_name="王强",
+        relation="舅舅",
+        picker_id_number=ID,
+        situation="家长临时委托",
+    )
+    page = as_guard.get(reverse("safety:pickup_list")).content.decode()
     assert ID not in page and "1101**********002X" in page
+    url = reverse("safety:pickup_id_number", args=[pickup.pk])
+    assert ID in as_guard.get(url).content.decode()
+    assert_status(as_principal, url, 403)
 
 
 def test_it_signs_a_visitor_out_once(as_guard, guard, school):
@@ -156,7 +192,7 @@ def test_it_records_a_pickup_exception(as_guard, as_principal, guard):
     p = PickupException.objects.get()
     assert p.recorded_by == guard and p.parent_confirmed
     assert ID not in as_principal.get(reverse("safety:pickup_list")).content.decode()
-    assert ID in as_guard.get(reverse("safety:pickup_list")).content.decode()
+    assert ID in as_guard.get(reverse("safety:pickup_id_number", args=[p.pk])).content.decode()
 
 
 def test_it_keeps_id_numbers_out_of_the_change_log(as_guard, as_teacher):

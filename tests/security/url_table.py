@@ -259,6 +259,8 @@ URLS = {
     "safety:visitor_list": U("visitors.view"),
     "safety:visitor_new": U("visitors.record"),
     "safety:visitor_out": U("visitors.record", obj="safety.Visitor", post_only=True),
+    "safety:visitor_id_number": U("visitors.view_id", obj="safety.Visitor"),
+    "safety:pickup_id_number": U("visitors.view_id", obj="safety.PickupException"),
     "safety:pickup_list": U("visitors.view"),
     "safety:pickup_new": U("visitors.record"),
     "safety:equipment_list": U("safety.view"),
