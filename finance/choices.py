@@ -21,6 +21,8 @@ COMMITTED_REQUEST_STATUSES = (RequestStatus.APPROVED, RequestStatus.PURCHASED, R
 class ReimbursementStatus(models.TextChoices):
     PENDING_WITNESS = "pending_witness", _("待证明人签字")
     PENDING_PRINCIPAL = "pending_principal", _("待校长签字")
+    # the principal's own claim: the logistics director signs in the principal's place
+    PENDING_DIRECTOR = "pending_director", _("待主任签字（校长本人报销）")
     APPROVED = "approved", _("已签批待付款")
     PAID = "paid", _("已报销")
     REJECTED = "rejected", _("已退回")
@@ -28,6 +30,8 @@ class ReimbursementStatus(models.TextChoices):
 
 class LoanStatus(models.TextChoices):
     PENDING = "pending", _("待校长审批")
+    # the principal's own loan: approved by the logistics director (nobody approves their own)
+    PENDING_DIRECTOR = "pending_director", _("待主任审批（校长本人借款）")
     APPROVED = "approved", _("已批准待借出")
     DISBURSED = "disbursed", _("已借出待结清")
     SETTLED = "settled", _("已结清")
@@ -45,6 +49,7 @@ class FlowAction(models.TextChoices):
     REIMBURSE = "reimburse", _("报销")
     WITNESS_SIGN = "witness_sign", _("证明人签字")
     PRINCIPAL_SIGN = "principal_sign", _("校长签字")
+    DIRECTOR_SIGN = "director_sign", _("主任签字（代校长）")
     PAY = "pay", _("付款")
     DISBURSE = "disburse", _("借出")
     REPAY = "repay", _("还款")

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from logistics.choices import Role
 from logistics.dashboard import DANGER, INFO, OK, WARNING, Card, counts
 
-from .choices import LoanStatus, ReimbursementStatus, RequestStatus
-from .models import Loan, PurchaseRequest, Reimbursement
+from .choices import ReimbursementStatus, RequestStatus
+from .models import PurchaseRequest, Reimbursement
+from .selectors import waiting_for
 
 
 def cards(request):
@@ -25,25 +26,20 @@ def cards(request):
         ),
     }
     if role in (Role.DIRECTOR, Role.PRINCIPAL):
-        step = RequestStatus.PENDING_DIRECTOR if role == Role.DIRECTOR else RequestStatus.PENDING_PRINCIPAL
-        wanted["waiting"] = school_requests.filter(status=step).exclude(requester=request.user)
-        if role == Role.PRINCIPAL:
-            wanted["claims"] = (
-                Reimbursement.objects.for_request(request)
-                .filter(status=ReimbursementStatus.PENDING_PRINCIPAL)
-                .exclude(claimant=request.user)
-            )
-            wanted["loans"] = (
-                Loan.objects.for_request(request)
-                .filter(status=LoanStatus.PENDING)
-                .exclude(borrower=request.user)
-            )
+        # the same rows the approval queue lists (the principal's own loan and claim: the director's)
+        found_waiting = waiting_for(request)
+        wanted["waiting"] = found_waiting["requests"]
+        wanted["claims"] = found_waiting["claims"]
+        wanted["loans"] = found_waiting["loans"]
     if role in (Role.DIRECTOR, Role.STAFF, Role.ACCOUNTANT, Role.PRINCIPAL):
         wanted["to_buy"] = school_requests.filter(status=RequestStatus.APPROVED)
         wanted["to_accept"] = school_requests.filter(status=RequestStatus.PURCHASED)
     if role == Role.ACCOUNTANT:
-        wanted["to_pay"] = Reimbursement.objects.for_request(request).filter(
-            status=ReimbursementStatus.APPROVED
+        # a cashier never pays their own claim (services.REIMBURSEMENT_TRANSITIONS): not theirs to do
+        wanted["to_pay"] = (
+            Reimbursement.objects.for_request(request)
+            .filter(status=ReimbursementStatus.APPROVED)
+            .exclude(claimant=request.user)
         )
     n = counts(**wanted)  # every number below in one query
     if "waiting" in n:

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from logistics.choices import Role
 from logistics.models import SchoolOwned
 
 from .choices import (
@@ -252,7 +253,8 @@ class Quote(SchoolOwned):
 
 
 class Loan(SchoolOwned):
-    """借款: approved by the principal, settled by a reimbursement or repayment."""
+    """借款: approved by the principal (the principal's own loan by the logistics director), settled by a
+    reimbursement or repayment."""
 
     number = models.CharField(_("单号"), max_length=30, blank=True)
     borrower = models.ForeignKey(
@@ -263,6 +265,13 @@ class Loan(SchoolOwned):
     settle_by = models.DateField(_("预计结清日期"))
     status = models.CharField(
         _("状态"), max_length=20, choices=LoanStatus.choices, default=LoanStatus.PENDING
+    )
+    approver_role = models.CharField(
+        _("审批人身份"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.PRINCIPAL,
+        help_text=_("校长本人的借款由后勤主任审批（本人不审批本人的申请）。"),
     )
     settled_amount = money_field(_("已结清金额（元）"), positive=False, default=Decimal("0"))
     created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
@@ -289,9 +298,15 @@ class Loan(SchoolOwned):
     def outstanding(self):
         return self.amount - self.settled_amount
 
+    @property
+    def is_principals_own(self):
+        """The principal's own loan: decided by the logistics director in the principal's place."""
+        return self.approver_role == Role.DIRECTOR
+
 
 class Reimbursement(SchoolOwned):
-    """报销单: receipts whose total must match the claimed amount; signed by 经手人, 证明人, 校长."""
+    """报销单: receipts whose total must match the claimed amount; signed by 经手人, 证明人, 校长 (on the
+    principal's own claim the logistics director signs in the principal's place)."""
 
     number = models.CharField(_("单号"), max_length=30, blank=True)
     claimant = models.ForeignKey(
@@ -329,12 +344,19 @@ class Reimbursement(SchoolOwned):
         choices=ReimbursementStatus.choices,
         default=ReimbursementStatus.PENDING_WITNESS,
     )
+    approver_role = models.CharField(
+        _("审批人身份"),
+        max_length=20,
+        choices=Role.choices,
+        default=Role.PRINCIPAL,
+        help_text=_("校长本人的报销单由后勤主任代校长签字（本人不审批本人的申请）。"),
+    )
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     witness = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("证明人")
     )
     witness_at = models.DateTimeField(_("证明人签字时间"), null=True, blank=True)
-    principal_signer = models.ForeignKey(
+    principal_signer = models.ForeignKey(  # the director, on the principal's own claim (approver_role)
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("校长")
     )
     principal_at = models.DateTimeField(_("校长签字时间"), null=True, blank=True)
@@ -355,6 +377,11 @@ class Reimbursement(SchoolOwned):
 
     def __str__(self):
         return f"{self.number or '报销单'} {self.purpose}"
+
+    @property
+    def is_principals_own(self):
+        """The principal's own claim: the logistics director signs in the principal's place."""
+        return self.approver_role == Role.DIRECTOR
 
 
 class Receipt(SchoolOwned):

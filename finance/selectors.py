@@ -87,35 +87,52 @@ def budget_rows(lines):
     return rows
 
 
-def approval_queue(request):
-    """What waits for this person's decision: requests at their step, claims to sign, loans."""
+def waiting_for(request) -> dict:
+    """What waits for this person's own action, as plain querysets (no query runs here): the approval
+    queue lists them and the dashboard's "待我审批" counts the very same rows.
+
+    Requests at their step; claims to sign as witness (证明人) or in the principal's place; loans to
+    decide. The principal's own loan and claim wait for the director (services.principal_step_role),
+    who therefore is not the witness of the principal's own claim. Nobody sees their own papers here.
+    """
     role = request.role
-    school_requests = PurchaseRequest.objects.for_request(request).exclude(requester=request.user)
     requests = PurchaseRequest.objects.none()
+    claims = Reimbursement.objects.none()
+    loans = Loan.objects.none()
+    school_requests = PurchaseRequest.objects.for_request(request)
+    school_claims = Reimbursement.objects.for_request(request)
+    school_loans = Loan.objects.for_request(request)
     if role == Role.DIRECTOR:
         requests = school_requests.filter(status=RequestStatus.PENDING_DIRECTOR)
+        claims = school_claims.filter(
+            (Q(status=ReimbursementStatus.PENDING_WITNESS) & ~Q(approver_role=Role.DIRECTOR))
+            | Q(status=ReimbursementStatus.PENDING_DIRECTOR)
+        )
+        loans = school_loans.filter(status=LoanStatus.PENDING_DIRECTOR)
     elif role == Role.PRINCIPAL:
         requests = school_requests.filter(status=RequestStatus.PENDING_PRINCIPAL)
+        claims = school_claims.filter(status=ReimbursementStatus.PENDING_PRINCIPAL)
+        loans = school_loans.filter(status=LoanStatus.PENDING)
+    elif role in (Role.STAFF, Role.ACCOUNTANT):
+        claims = school_claims.filter(status=ReimbursementStatus.PENDING_WITNESS)
+    return {
+        "requests": requests.exclude(requester=request.user),
+        "claims": claims.exclude(claimant=request.user),
+        "loans": loans.exclude(borrower=request.user),
+    }
+
+
+def approval_queue(request):
+    """What waits for this person's decision: requests at their step, claims to sign, loans."""
+    found = waiting_for(request)
     approvals = FlowLog.objects.filter(action=FlowAction.APPROVE).select_related("by").order_by("at", "id")
-    requests = requests.select_related("requester", "budget_line").prefetch_related(
-        "lines", "quotes", Prefetch("history", queryset=approvals, to_attr="approvals")
+    requests = (
+        found["requests"]
+        .select_related("requester", "budget_line")
+        .prefetch_related("lines", "quotes", Prefetch("history", queryset=approvals, to_attr="approvals"))
     )
-    claims = Reimbursement.objects.none()
-    if role == Role.PRINCIPAL:
-        claims = Reimbursement.objects.for_request(request).filter(
-            status=ReimbursementStatus.PENDING_PRINCIPAL
-        )
-    elif role in (Role.DIRECTOR, Role.STAFF, Role.ACCOUNTANT):
-        claims = Reimbursement.objects.for_request(request).filter(status=ReimbursementStatus.PENDING_WITNESS)
-    claims = claims.exclude(claimant=request.user).select_related("claimant").prefetch_related("receipts")
-    loans = Loan.objects.none()
-    if role == Role.PRINCIPAL:
-        loans = (
-            Loan.objects.for_request(request)
-            .filter(status=LoanStatus.PENDING)
-            .exclude(borrower=request.user)
-            .select_related("borrower")
-        )
+    claims = found["claims"].select_related("claimant").prefetch_related("receipts")
+    loans = found["loans"].select_related("borrower")
     return requests.order_by("submitted_at"), claims.order_by("created_at"), loans.order_by("created_at")
 
 

@@ -101,6 +101,11 @@ REIMBURSEMENT_TRANSITIONS = [
     Transition(
         FlowAction.REJECT, BS.PENDING_PRINCIPAL, frozenset({R.PRINCIPAL}), BS.REJECTED, not_owner=True
     ),
+    # the principal's own claim: the director signs in the principal's place (principal_step_role)
+    Transition(
+        FlowAction.DIRECTOR_SIGN, BS.PENDING_DIRECTOR, frozenset({R.DIRECTOR}), BS.APPROVED, not_owner=True
+    ),
+    Transition(FlowAction.REJECT, BS.PENDING_DIRECTOR, frozenset({R.DIRECTOR}), BS.REJECTED, not_owner=True),
     Transition(FlowAction.PAY, BS.APPROVED, frozenset({R.ACCOUNTANT}), BS.PAID, not_owner=True),
 ]
 
@@ -108,10 +113,23 @@ LS = LoanStatus
 LOAN_TRANSITIONS = [
     Transition(FlowAction.APPROVE, LS.PENDING, frozenset({R.PRINCIPAL}), LS.APPROVED, not_owner=True),
     Transition(FlowAction.REJECT, LS.PENDING, frozenset({R.PRINCIPAL}), LS.REJECTED, not_owner=True),
+    # the principal's own loan: the director decides in the principal's place (principal_step_role)
+    Transition(FlowAction.APPROVE, LS.PENDING_DIRECTOR, frozenset({R.DIRECTOR}), LS.APPROVED, not_owner=True),
+    Transition(FlowAction.REJECT, LS.PENDING_DIRECTOR, frozenset({R.DIRECTOR}), LS.REJECTED, not_owner=True),
     Transition(FlowAction.DISBURSE, LS.APPROVED, frozenset({R.ACCOUNTANT}), LS.DISBURSED, not_owner=True),
     Transition(FlowAction.REPAY, LS.DISBURSED, frozenset({R.ACCOUNTANT}), None, not_owner=True),
-    Transition(FlowAction.SETTLE, LS.DISBURSED, frozenset({R.ACCOUNTANT}), None),
+    # offset by the borrower's own reimbursement, paid by another cashier (reimbursement_pay checks)
+    Transition(FlowAction.SETTLE, LS.DISBURSED, frozenset({R.ACCOUNTANT}), None, not_owner=True),
 ]
+
+# The status waiting for the principal's step, by who takes that step (principal_step_role).
+LOAN_PENDING = {R.PRINCIPAL: LS.PENDING, R.DIRECTOR: LS.PENDING_DIRECTOR}
+REIMBURSEMENT_SIGNING = {R.PRINCIPAL: BS.PENDING_PRINCIPAL, R.DIRECTOR: BS.PENDING_DIRECTOR}
+SIGN_ACTIONS = {
+    BS.PENDING_WITNESS: FlowAction.WITNESS_SIGN,
+    BS.PENDING_PRINCIPAL: FlowAction.PRINCIPAL_SIGN,
+    BS.PENDING_DIRECTOR: FlowAction.DIRECTOR_SIGN,
+}
 
 
 def find_transition(table, action, status):
@@ -122,6 +140,33 @@ def role_of(school, user):
     if user is None or not user.is_authenticated:
         return None
     return Membership.objects.active().filter(school=school, user=user).values_list("role", flat=True).first()
+
+
+def principal_step_role(owner_role) -> str:
+    """Who takes the principal's step (一支笔审批) on a paper raised by someone with `owner_role`.
+
+    Nobody approves their own request (DOMAIN.md): the principal's own purchase request, loan and
+    reimbursement are decided by the logistics director in the principal's place; everyone else's by the
+    principal. The one rule for all three flows.
+    """
+    return R.DIRECTOR if owner_role == R.PRINCIPAL else R.PRINCIPAL
+
+
+def principals_own_note(kind) -> str:
+    """The plain line the history keeps on the principal's own loan or claim, for an auditor."""
+    if kind == "loan":
+        return _("校长本人的借款，由后勤主任审批（本人不审批本人的申请）。")
+    return _("校长本人的报销单，由后勤主任代校长签字（本人不审批本人的申请）。")
+
+
+def _with_note(note, comment):
+    return "\n".join(part for part in (note, comment) if part)
+
+
+def may_witness(reimb, role) -> bool:
+    """The one who will take the principal's step cannot also be the claim's 证明人: on the principal's
+    own claim the director signs in the principal's place, so the director is not its witness."""
+    return role != reimb.approver_role
 
 
 def available_actions(table, *, obj, status, user, role, owner) -> set[str]:
@@ -285,8 +330,8 @@ def _route(school, requester, total):
     if role == R.DIRECTOR:
         # The director cannot approve their own request: it goes straight to the principal.
         return RS.PENDING_PRINCIPAL, True
-    if role == R.PRINCIPAL:
-        # The principal's own request is approved by the director (nobody approves their own).
+    if principal_step_role(role) == R.DIRECTOR:
+        # The principal's own request is approved by the director alone (nobody approves their own).
         return RS.PENDING_DIRECTOR, False
     return RS.PENDING_DIRECTOR, total > cfg.director_limit
 
@@ -866,8 +911,10 @@ def reimbursement_create(
         raise ValidationError(_("请填写报销事由。"))
     amount = _clean_money(amount, _("报销金额"))
     cfg = finance_settings(school)
-    if role_of(school, by) is None:
+    role = role_of(school, by)
+    if role is None:
         raise ValidationError(_("您不是本校成员。"))
+    approver_role = principal_step_role(role)
     receipt_objs = _clean_receipts(school, receipts, cfg)
     receipts_total = sum((r.amount for r in receipt_objs), ZERO)
     if receipts_total != amount:
@@ -905,6 +952,7 @@ def reimbursement_create(
             loan=loan,
             budget_line=budget_line,
             amount=amount,
+            approver_role=approver_role,
         )
         reimb.number = f"BX{reimb.created_at:%Y}{reimb.pk:05d}"
         reimb.save(update_fields=["number"])
@@ -916,21 +964,24 @@ def reimbursement_create(
         except IntegrityError as exc:  # a concurrent claim took the same invoice number
             raise ValidationError(_("发票号码已经报销过，不能重复报销。")) from exc
         _save_uploads(school, by, uploads, reimb)
+        own_note = principals_own_note("reimbursement") if reimb.is_principals_own else ""
         _log(
             obj=reimb,
             by=by,
-            role=role_of(school, by),
+            role=role,
             action=FlowAction.SUBMIT,
             from_status="",
             to_status=reimb.status,
-            comment=_("经手人签字"),
+            comment=_with_note(_("经手人签字"), own_note),
             reimbursement=reimb,
         )
         _on_commit_notify(
             school=school,
             title=_("报销单待证明人签字：%(p)s（%(a)s 元）") % {"p": purpose, "a": amount},
+            body=own_note,
             url=_url("reimbursement_detail", reimb.pk),
-            roles=[R.DIRECTOR],
+            # the director witnesses, except on the principal's own claim, which the director approves
+            roles=[R.DIRECTOR] if may_witness(reimb, R.DIRECTOR) else sorted(WITNESSES - {R.DIRECTOR}),
             dedupe_key=f"finance-bx:{reimb.pk}:witness",
         )
     return reimb
@@ -948,7 +999,7 @@ def reimbursement_sign(
                 % {"s": reimb.get_status_display()}
             )
         role = role_of(reimb.school, by)
-        action = FlowAction.WITNESS_SIGN if reimb.status == BS.PENDING_WITNESS else FlowAction.PRINCIPAL_SIGN
+        action = SIGN_ACTIONS.get(reimb.status, FlowAction.PRINCIPAL_SIGN)
         t = _check(
             REIMBURSEMENT_TRANSITIONS,
             action=action,
@@ -960,11 +1011,15 @@ def reimbursement_sign(
         )
         old = reimb.status
         now = timezone.now()
+        own_note = principals_own_note("reimbursement") if reimb.is_principals_own else ""
         if action == FlowAction.WITNESS_SIGN:
+            if not may_witness(reimb, role):
+                raise ValidationError(
+                    _("校长本人的报销单由后勤主任代校长签字，主任不能同时作证明人，请由后勤人员或会计签字。")
+                )
             reimb.witness, reimb.witness_at = by, now
-            claimant_role = role_of(reimb.school, reimb.claimant)
-            # The principal's own claim: the principal cannot sign it; the witness's signature is final.
-            target = BS.APPROVED if claimant_role == R.PRINCIPAL else BS.PENDING_PRINCIPAL
+            # on to whoever takes the principal's step: the principal, or the director on the principal's own
+            target = REIMBURSEMENT_SIGNING[reimb.approver_role]
         else:
             if reimb.witness_id == by.pk:
                 raise ValidationError(_("证明人与审批人不能是同一人。"))
@@ -979,7 +1034,7 @@ def reimbursement_sign(
             action=action,
             from_status=old,
             to_status=target,
-            comment=comment,
+            comment=_with_note(own_note, comment),
             reimbursement=reimb,
         )
         if target == BS.PENDING_PRINCIPAL:
@@ -989,6 +1044,16 @@ def reimbursement_sign(
                 url=_url("reimbursement_detail", reimb.pk),
                 roles=[R.PRINCIPAL],
                 dedupe_key=f"finance-bx:{reimb.pk}:principal",
+            )
+        elif target == BS.PENDING_DIRECTOR:
+            _on_commit_notify(
+                school=reimb.school,
+                title=_("校长本人的报销单待您代校长签字：%(p)s（%(a)s 元）")
+                % {"p": reimb.purpose, "a": reimb.amount},
+                body=own_note,
+                url=_url("reimbursement_detail", reimb.pk),
+                roles=[R.DIRECTOR],
+                dedupe_key=f"finance-bx:{reimb.pk}:director",
             )
         else:
             _on_commit_notify(
@@ -1037,7 +1102,9 @@ def reimbursement_reject(
             action=FlowAction.REJECT,
             from_status=old,
             to_status=t.target,
-            comment=comment,
+            comment=_with_note(
+                principals_own_note("reimbursement") if old == BS.PENDING_DIRECTOR else "", comment
+            ),
             reimbursement=reimb,
         )
         _on_commit_notify(
@@ -1130,12 +1197,20 @@ def loan_create(*, school, by, purpose: str, amount, settle_by: datetime.date) -
     role = role_of(school, by)
     if role is None:
         raise ValidationError(_("您不是本校成员。"))
+    approver_role = principal_step_role(role)
     with transaction.atomic():
         loan = Loan.objects.create(
-            school=school, borrower=by, purpose=purpose[:200], amount=amount, settle_by=settle_by
+            school=school,
+            borrower=by,
+            purpose=purpose[:200],
+            amount=amount,
+            settle_by=settle_by,
+            status=LOAN_PENDING[approver_role],
+            approver_role=approver_role,
         )
         loan.number = f"JK{loan.created_at:%Y}{loan.pk:05d}"
         loan.save(update_fields=["number"])
+        own_note = principals_own_note("loan") if loan.is_principals_own else ""
         _log(
             obj=loan,
             by=by,
@@ -1143,13 +1218,20 @@ def loan_create(*, school, by, purpose: str, amount, settle_by: datetime.date) -
             action=FlowAction.SUBMIT,
             from_status="",
             to_status=loan.status,
+            comment=own_note,
             loan=loan,
         )
         _on_commit_notify(
             school=school,
-            title=_("借款待审批：%(p)s（%(a)s 元）") % {"p": purpose, "a": amount},
+            title=(
+                _("校长本人的借款待您审批：%(p)s（%(a)s 元）")
+                if own_note
+                else _("借款待审批：%(p)s（%(a)s 元）")
+            )
+            % {"p": purpose, "a": amount},
+            body=own_note,
             url=_url("loan_detail", loan.pk),
-            roles=[R.PRINCIPAL],
+            roles=[approver_role],
             dedupe_key=f"finance-jk:{loan.pk}:pending",
         )
     return loan
@@ -1188,7 +1270,7 @@ def loan_decide(*, obj: Loan, by, approve: bool, comment: str = "", seen_status:
             action=action,
             from_status=old,
             to_status=t.target,
-            comment=comment,
+            comment=_with_note(principals_own_note("loan") if loan.is_principals_own else "", comment),
             loan=loan,
         )
         _on_commit_notify(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from logistics.attachments import attachments_for
+from logistics.choices import Role
 from logistics.generic import ScopedCreateView, ScopedUpdateView
 from logistics.permissions import can, school_view, scoped_or_404
 
@@ -542,9 +543,18 @@ def reimbursement_detail(request, pk):
             "receipts": list(reimb.receipts.all()),
             "history": reimb.history.select_related("by").order_by("at", "id"),
             "attachments": attachments_for(reimb),
-            "can_sign": bool(actions & {FlowAction.WITNESS_SIGN, FlowAction.PRINCIPAL_SIGN})
-            and reimb.witness_id != request.user.pk,
+            "can_sign": bool(
+                actions & {FlowAction.WITNESS_SIGN, FlowAction.PRINCIPAL_SIGN, FlowAction.DIRECTOR_SIGN}
+            )
+            and reimb.witness_id != request.user.pk
+            and (
+                reimb.status != ReimbursementStatus.PENDING_WITNESS
+                or services.may_witness(reimb, request.role)
+            ),
             "can_pay": FlowAction.PAY in actions and can(request, "finance.manage"),
+            "own_step": reimb.status == ReimbursementStatus.APPROVED
+            and reimb.claimant_id == request.user.pk
+            and request.role == Role.ACCOUNTANT,
             "sign_form": SignForm(initial={"seen_status": reimb.status}),
             "pay_form": DateForm(),
         },
@@ -628,7 +638,14 @@ def loan_create(request):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("借款申请 %(n)s 已提交，等待校长审批。") % {"n": loan.number})
+            if loan.is_principals_own:
+                messages.success(
+                    request,
+                    _("借款申请 %(n)s 已提交，等待后勤主任审批（校长本人的借款由后勤主任审批）。")
+                    % {"n": loan.number},
+                )
+            else:
+                messages.success(request, _("借款申请 %(n)s 已提交，等待校长审批。") % {"n": loan.number})
             return redirect("finance:loan_detail", pk=loan.pk)
     return render(request, "generic/form.html", {"form": form, "title": _("借款申请")})
 
@@ -658,6 +675,9 @@ def loan_detail(request, pk):
             "can_decide": bool(actions & {FlowAction.APPROVE}) and can(request, "finance.approve"),
             "can_disburse": FlowAction.DISBURSE in actions and can(request, "finance.manage"),
             "can_repay": FlowAction.REPAY in actions and can(request, "finance.manage"),
+            "own_step": loan.status in (LoanStatus.APPROVED, LoanStatus.DISBURSED)
+            and loan.borrower_id == request.user.pk
+            and request.role == Role.ACCOUNTANT,
             "decision_form": DecisionForm(initial={"seen_status": loan.status}),
             "date_form": DateForm(),
             "repay_form": RepayForm(initial={"amount": loan.outstanding}),
