@@ -31,6 +31,33 @@ class InspectionResult(models.TextChoices):
     REJECTED = "rejected", _("拒收")
 
 
+class LabelCheck(models.TextChoices):
+    """标签核验 of one delivery line: the check against 三无产品 (无厂名厂址、无生产日期、无质量合格证).
+
+    A choice per line, not a flag on the pantry item: an item is only a name and a unit, and the same
+    鸡蛋 or 猪肉 comes boxed and labelled from one supplier and loose from another, so whether a label
+    is needed is seen on the delivery itself. Loose edible farm produce (散装蔬菜、鲜肉、鲜蛋) carries no
+    label by law; for it the inspector asks for the origin certificate or the animal quarantine
+    certificate (产地证明 / 动物检疫合格证明) instead, which is what 散装 asserts. 标签不全 is a 三无产品:
+    it is only ever refused (拒收). Rows recorded before the check existed are 未记录: nobody claims
+    a check that was not made, and a new record cannot be 未记录.
+    """
+
+    COMPLETE = "complete", _("标签齐全")
+    BULK = "bulk", _("散装农产品，已索证")
+    INCOMPLETE = "incomplete", _("标签不全")
+    NOT_RECORDED = "not_recorded", _("未记录")
+
+
+# What the inspector chooses between (未记录 is only what older rows say).
+LABEL_CHECKED = [LabelCheck.COMPLETE, LabelCheck.BULK, LabelCheck.INCOMPLETE]
+LABEL_CHECK_HINTS = {
+    LabelCheck.COMPLETE: _("厂名厂址、生产日期、保质期/合格证都有"),
+    LabelCheck.BULK: _("散装蔬菜、鲜肉等无需标签：已索取产地证明或检疫合格证明"),
+    LabelCheck.INCOMPLETE: _("三无产品：只能拒收，并写明原因"),
+}
+
+
 class MovementKind(models.TextChoices):
     IN = "in", _("入库")
     OUT = "out", _("出库")

@@ -14,6 +14,7 @@ from .choices import (
     DisinfectionMethod,
     EntryKind,
     InspectionResult,
+    LabelCheck,
     Meal,
     MenuStatus,
     MovementKind,
@@ -281,6 +282,8 @@ def seed(demo):
                 item, _c = PantryItem.objects.get_or_create(school=school, name=name, unit=unit)
                 amount = Decimal(price) * qty
                 rejected = name == "油菜" and w == -2
+                # vegetables and fresh pork come loose, with origin / quarantine certificates
+                loose = name in ("油菜", "猪肉（瘦）")
                 line = DeliveryLine.objects.create(
                     school=school,
                     delivery=delivery,
@@ -292,6 +295,7 @@ def seed(demo):
                     shelf_life_days=_shelf,
                     expiry_date=expiry,
                     batch_no=f"B{day:%m%d}",
+                    label_check=LabelCheck.BULK if loose else LabelCheck.COMPLETE,
                     result=InspectionResult.REJECTED if rejected else InspectionResult.ACCEPTED,
                     reject_reason="叶片发黄腐烂" if rejected else "",
                 )

@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.forms import DateInput, SchoolScopedForm, UserChoiceField
 
-from .choices import Account, CheckResult, EntryKind, InspectionResult, Meal, age_groups_for
+from .choices import (
+    LABEL_CHECK_HINTS,
+    LABEL_CHECKED,
+    Account,
+    CheckResult,
+    EntryKind,
+    InspectionResult,
+    LabelCheck,
+    Meal,
+    age_groups_for,
+)
 from .models import (
     CanteenSettings,
     DiningRecord,
@@ -172,7 +182,54 @@ class DeliveryCorrectionForm(forms.Form):
     reason = forms.CharField(label=_("更正原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class DeliveryLineCorrectionForm(forms.Form):
+def label_check_field(*, unrecorded=False):
+    """标签核验 as radio buttons with nothing chosen: the inspector looks at the label and says what
+    they saw; there is no default to pass over. 未记录 is offered only to keep a line from before the
+    check as it is (when correcting it)."""
+    codes = [*LABEL_CHECKED, *([LabelCheck.NOT_RECORDED] if unrecorded else [])]
+    return forms.ChoiceField(
+        label=_("标签核验"),
+        choices=[(c.value, c.label) for c in codes],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("未核验标签：请选择标签齐全、散装农产品（已索证）或标签不全。"),
+            "invalid_choice": _("未核验标签：请选择标签齐全、散装农产品（已索证）或标签不全。"),
+        },
+    )
+
+
+class LabelCheckMixin:
+    """The 三无产品 rules (services.check_label) as field errors, before the service sees the line."""
+
+    item_name = ""
+
+    def label_options(self):
+        """(radio, what it means) for the page: the choice as a big button with its hint."""
+        return [(radio, LABEL_CHECK_HINTS.get(radio.data["value"], "")) for radio in self["label_check"]]
+
+    def clean(self):
+        from .services import check_label
+
+        data = super().clean()
+        result = data.get("result")
+        if result == InspectionResult.REJECTED and not (data.get("reject_reason") or "").strip():
+            self.add_error("reject_reason", _("拒收必须填写原因。"))
+        if "label_check" in data and result and "production_date" not in self.errors:
+            try:
+                check_label(
+                    data["label_check"],
+                    result=result,
+                    production_date=data.get("production_date"),
+                    name=data.get("name") or self.item_name or _("本行货品"),
+                    unrecorded_ok=self.fields["label_check"].valid_value(LabelCheck.NOT_RECORDED),
+                )
+            except forms.ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field, errors)
+        return data
+
+
+class DeliveryLineCorrectionForm(LabelCheckMixin, forms.Form):
     """The corrected values of one inspected line, shown filled with the current ones."""
 
     quantity = forms.DecimalField(
@@ -212,6 +269,7 @@ class DeliveryLineCorrectionForm(forms.Form):
     )
     expiry_date = forms.DateField(label=_("到期日"), required=False, widget=DateInput())
     batch_no = forms.CharField(label=_("批号"), max_length=50, required=False)
+    label_check = label_check_field()
     result = forms.ChoiceField(label=_("查验结果"), choices=InspectionResult.choices)
     reject_reason = forms.CharField(label=_("拒收原因"), max_length=200, required=False)
     reason = forms.CharField(
@@ -220,6 +278,16 @@ class DeliveryLineCorrectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("更正记录必须填写原因。")},
     )
+
+    def __init__(self, *args, line=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if line is not None:
+            self.item_name = line.item.name
+            if line.label_check == LabelCheck.NOT_RECORDED:
+                self.fields["label_check"] = label_check_field(unrecorded=True)
+                self.fields["label_check"].help_text = _(
+                    "本行登记于标签核验上线之前：可保持“未记录”；由拒收改为验收合格时须核验标签。"
+                )
 
     def clean_quantity(self):
         q = self.cleaned_data["quantity"]
@@ -237,17 +305,11 @@ class DeliveryLineCorrectionForm(forms.Form):
             raise forms.ValidationError(_("单价不能超过 100000 元。"))
         return price
 
-    def clean(self):
-        data = super().clean()
-        if data.get("result") == InspectionResult.REJECTED and not (data.get("reject_reason") or "").strip():
-            self.add_error("reject_reason", _("拒收必须填写原因。"))
-        return data
-
     def changes(self):
         return {k: v for k, v in self.cleaned_data.items() if k != "reason"}
 
 
-class DeliveryLineForm(forms.Form):
+class DeliveryLineForm(LabelCheckMixin, forms.Form):
     name = forms.CharField(
         label=_("品名"), max_length=50, widget=forms.TextInput(attrs={"list": "pantry-items"})
     )
@@ -258,7 +320,11 @@ class DeliveryLineForm(forms.Form):
     shelf_life_days = forms.IntegerField(label=_("保质期（天）"), required=False, min_value=0, max_value=3650)
     expiry_date = forms.DateField(label=_("到期日"), required=False, widget=DateInput())
     batch_no = forms.CharField(label=_("批号"), max_length=50, required=False)
-    result = forms.ChoiceField(label=_("查验结果"), choices=InspectionResult.choices)
+    label_check = label_check_field()
+    # initial: what the select shows anyway, so a row left blank is not "changed" by it
+    result = forms.ChoiceField(
+        label=_("查验结果"), choices=InspectionResult.choices, initial=InspectionResult.ACCEPTED
+    )
     reject_reason = forms.CharField(label=_("拒收原因"), max_length=200, required=False)
 
 

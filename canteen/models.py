@@ -21,6 +21,7 @@ from .choices import (
     DisinfectionMethod,
     EntryKind,
     InspectionResult,
+    LabelCheck,
     Meal,
     MenuStatus,
     MovementKind,
@@ -351,6 +352,10 @@ class DeliveryLine(SchoolOwned):
     shelf_life_days = models.PositiveIntegerField(_("保质期（天）"), null=True, blank=True)
     expiry_date = models.DateField(_("到期日"), null=True, blank=True)
     batch_no = models.CharField(_("批号"), max_length=50, blank=True)
+    # the 三无产品 check (see LabelCheck); rows from before it existed stay 未记录
+    label_check = models.CharField(
+        _("标签核验"), max_length=20, choices=LabelCheck.choices, default=LabelCheck.NOT_RECORDED
+    )
     result = models.CharField(_("查验结果"), max_length=20, choices=InspectionResult.choices)
     reject_reason = models.CharField(_("拒收原因"), max_length=200, blank=True)
 
@@ -358,6 +363,13 @@ class DeliveryLine(SchoolOwned):
         verbose_name = _("查验明细")
         verbose_name_plural = _("查验明细")
         ordering = ["delivery_id", "id"]
+        constraints = [
+            # a 三无产品 never goes into the pantry (the services refuse it first, with a message)
+            models.CheckConstraint(
+                condition=~models.Q(label_check="incomplete", result="accepted"),
+                name="canteen_line_no_unlabelled_accepted",
+            )
+        ]
 
     def __str__(self):
         return f"{self.item} {self.quantity}"

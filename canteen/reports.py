@@ -123,6 +123,7 @@ def incoming_ledger(school, period):
                 line.production_date,
                 line.expiry_date,
                 line.batch_no,
+                line.get_label_check_display(),
                 line.get_result_display() + (f"：{line.reject_reason}" if line.reject_reason else ""),
                 display_name(d.inspector),
             )
@@ -140,6 +141,7 @@ def incoming_ledger(school, period):
             Column("生产日期", DATE, 14),
             Column("到期日", DATE, 14),
             Column("批号", width=10),
+            Column("标签核验", width=12),  # 三无产品 check; 未记录 for lines from before it
             Column("查验结果", width=16),
             Column("查验人", width=8),
         ],

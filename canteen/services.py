@@ -20,11 +20,13 @@ from logistics.choices import CertificateKind, ChangeAction
 from logistics.models import Certificate, Membership
 
 from .choices import (
+    LABEL_CHECKED,
     MEAL_ORDER,
     Account,
     CheckResult,
     EntryKind,
     InspectionResult,
+    LabelCheck,
     Meal,
     MenuStatus,
     MovementKind,
@@ -274,7 +276,9 @@ MAX_SHELF_DAYS = 3650  # as the delivery form's 保质期 field
 MAX_SHELF_YEARS = 20
 
 
-def _clean_line(raw, delivered_on, index):
+def _clean_line(raw, delivered_on, index, *, unrecorded_ok=False):
+    """One inspected line, checked; `unrecorded_ok`: a line from before the label check may keep
+    标签核验 未记录 when it is corrected (a new line may not)."""
     label = _("第 %(n)d 行") % {"n": index}
     name = (raw.get("name") or "").strip()
     unit = (raw.get("unit") or "").strip()
@@ -316,6 +320,14 @@ def _clean_line(raw, delivered_on, index):
     reason = (raw.get("reject_reason") or "").strip()
     if result == InspectionResult.REJECTED and not reason:
         raise ValidationError(_("%(l)s：拒收必须填写原因。") % {"l": label})
+    check_label(
+        raw.get("label_check"),
+        result=result,
+        production_date=production,
+        name=name,
+        prefix=label,
+        unrecorded_ok=unrecorded_ok,
+    )
     if result == InspectionResult.ACCEPTED and expiry and expiry < delivered_on:
         raise ValidationError(
             _("%(l)s：「%(name)s」已过保质期，不能验收入库，请拒收。") % {"l": label, "name": name}
@@ -333,9 +345,33 @@ def _clean_line(raw, delivered_on, index):
         "shelf_life_days": shelf,
         "expiry_date": expiry or None,
         "batch_no": (raw.get("batch_no") or "").strip(),
+        "label_check": raw.get("label_check"),
         "result": result,
         "reject_reason": reason,
     }
+
+
+def check_label(value, *, result, production_date, name, prefix="", unrecorded_ok=False):
+    """The 三无产品 rules of one line (进货查验 / 索证索票), the same for the form and the service:
+
+    * every line says how its label was checked: 标签齐全, 散装农产品（已索证）or 标签不全;
+    * 标签不全 is a 三无产品 (无厂名厂址、无生产日期、无质量合格证): it can only be refused (拒收, and a
+      refusal needs its reason);
+    * 标签齐全 means the label shows a production date: an accepted line records it.
+
+    Raises ValidationError keyed by the form field, with `prefix` (第 n 行) before the message.
+    """
+    head = f"{prefix}：" if prefix else ""
+    allowed = [c.value for c in LABEL_CHECKED] + ([LabelCheck.NOT_RECORDED] if unrecorded_ok else [])
+    if value not in allowed:
+        raise ValidationError(
+            {"label_check": head + _("未核验标签：请选择标签齐全、散装农产品（已索证）或标签不全。")}
+        )
+    if value == LabelCheck.INCOMPLETE and result != InspectionResult.REJECTED:
+        message = _("「%(name)s」标签不全，属三无产品：不能验收入库，只能拒收并写明原因。")
+        raise ValidationError({"result": head + message % {"name": name}})
+    if value == LabelCheck.COMPLETE and result == InspectionResult.ACCEPTED and not production_date:
+        raise ValidationError({"production_date": head + _("标签齐全的货品请照标签填写生产日期。")})
 
 
 def delivery_record(
@@ -447,6 +483,7 @@ LINE_CORRECTABLE = (
     "shelf_life_days",
     "expiry_date",
     "batch_no",
+    "label_check",
     "result",
     "reject_reason",
 )
@@ -458,12 +495,20 @@ def _line_key(index, line, field):
     return _("第%(n)d行「%(i)s」%(f)s") % {"n": index, "i": line.item.name, "f": label}
 
 
+def _line_value(field, value):
+    """A choice as the delivery's history shows it (标签不全, 拒收), not its stored code: under a key
+    such as 第2行「大米」标签核验 the history page no longer knows the field."""
+    choices = DeliveryLine._meta.get_field(field).flatchoices
+    return str(dict(choices).get(value, value)) if choices else value
+
+
 def delivery_line_correct(*, obj, by, changes: dict, reason: str):
-    """Correct one line of an incoming inspection (数量、单价、生产日期、保质期、到期日、批号、查验结果)
-    with a reason, and keep what the line feeds consistent in the same transaction:
+    """Correct one line of an incoming inspection (数量、单价、生产日期、保质期、到期日、批号、标签核验、
+    查验结果) with a reason, and keep what the line feeds consistent in the same transaction:
 
     * the line: amount = quantity x unit price, the expiry derived again from the production date
-      and shelf life, the same rules as at inspection (`_clean_line`); its change log via
+      and shelf life, the same rules as at inspection (`_clean_line`, so a line corrected to 标签不全
+      must be 拒收 with a reason, as at inspection); its change log via
       `apply_correction` (before/after, who, why);
     * the delivery: `accepted_amount` (the meal-fee account's purchases read it) is summed again
       from its accepted lines; `retain_until` is recomputed but never shortened (the record, now
@@ -547,8 +592,8 @@ def delivery_line_correct(*, obj, by, changes: dict, reason: str):
                 record_creation(obj=movement, by=by, reason=reason)
 
         # the delivery: its totals, and the line's correction in its own history
-        before = {_line_key(index, line, k): v for k, v in log.before.items()}
-        after = {_line_key(index, line, k): v for k, v in log.after.items()}
+        before = {_line_key(index, line, k): _line_value(k, v) for k, v in log.before.items()}
+        after = {_line_key(index, line, k): _line_value(k, v) for k, v in log.after.items()}
         totals = {"accepted_amount": accepted_amount, "retain_until": retain_until}
         totals = {k: v for k, v in totals.items() if getattr(delivery, k) != v}
         if totals:
@@ -574,8 +619,17 @@ def _corrected_line(line, delivery, index, changes):
     ):
         # the stored expiry came from the old production date and shelf life: derive it again
         wanted["expiry_date"] = None
+    # a line from before the label check may stay 未记录 while other fields are corrected, but not
+    # once its goods are accepted after all (that is an inspection now), and a check, once recorded,
+    # is not taken back to 未记录
+    unrecorded_ok = line.label_check == LabelCheck.NOT_RECORDED and not (
+        line.result == InspectionResult.REJECTED and wanted["result"] == InspectionResult.ACCEPTED
+    )
     cleaned = _clean_line(
-        {**wanted, "name": line.item.name, "unit": line.item.unit}, delivery.delivered_on, index
+        {**wanted, "name": line.item.name, "unit": line.item.unit},
+        delivery.delivered_on,
+        index,
+        unrecorded_ok=unrecorded_ok,
     )
     del cleaned["name"], cleaned["unit"]
     for field in ("quantity", "unit_price"):  # as stored, so the change log reads 18.00, not 18

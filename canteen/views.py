@@ -457,7 +457,7 @@ def delivery_line_correct(request, pk, line_pk):
     line = scoped_or_404(request, DeliveryLine.objects.select_related("item"), pk=line_pk, delivery=delivery)
     batch = PantryBatch.objects.filter(line=line).first()
     initial = {f: getattr(line, f) for f in services.LINE_CORRECTABLE}
-    form = DeliveryLineCorrectionForm(request.POST or None, initial=initial)
+    form = DeliveryLineCorrectionForm(request.POST or None, initial=initial, line=line)
     if request.method == "POST" and form.is_valid():
         try:
             services.delivery_line_correct(

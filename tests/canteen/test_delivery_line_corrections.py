@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from canteen import selectors, services
-from canteen.choices import InspectionResult, MovementKind
+from canteen.choices import InspectionResult, LabelCheck, MovementKind
 from canteen.models import Delivery, DeliveryLine, PantryBatch, PantryMovement, Supplier
 from logistics.audit import history_for
 from logistics.choices import ChangeAction
@@ -32,6 +32,7 @@ def line(**kw):
         "shelf_life_days": 30,
         "expiry_date": None,
         "batch_no": "B1",
+        "label_check": LabelCheck.COMPLETE,
         "result": InspectionResult.ACCEPTED,
         "reject_reason": "",
     }
@@ -58,6 +59,7 @@ def post_data(ln, **kw):
         "shelf_life_days": "" if ln.shelf_life_days is None else str(ln.shelf_life_days),
         "expiry_date": ln.expiry_date.isoformat() if ln.expiry_date else "",
         "batch_no": ln.batch_no,
+        "label_check": ln.label_check,
         "result": ln.result,
         "reject_reason": ln.reject_reason,
         "reason": "送货单数量抄错",

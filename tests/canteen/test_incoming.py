@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from canteen import services
-from canteen.choices import InspectionResult, MovementKind
+from canteen.choices import InspectionResult, LabelCheck, MovementKind
 from canteen.models import Delivery, DeliveryLine, PantryBatch, PantryCount, PantryMovement, Supplier
 from logistics.models import Notification
 from tests.canteen.conftest import make_photo
@@ -28,6 +28,7 @@ def line(**kw):
         "shelf_life_days": 30,
         "expiry_date": None,
         "batch_no": "B1",
+        "label_check": LabelCheck.COMPLETE,
         "result": InspectionResult.ACCEPTED,
         "reject_reason": "",
     }
@@ -120,6 +121,7 @@ def test_it_records_a_delivery_and_puts_accepted_goods_into_the_pantry(as_cantee
             name="油菜",
             shelf_life_days=None,
             production_date=None,
+            label_check=LabelCheck.BULK,
             result="rejected",
             reject_reason="叶片发黄",
         ),

@@ -1,5 +1,7 @@
-"""Canteen staff log a full lunch's samples on a 768-px kitchen tablet (portrait, then landscape)."""
+"""Canteen staff on a 768-px kitchen tablet: a full lunch's samples (portrait, then landscape), and an
+incoming inspection where every line's label is checked (no 三无产品)."""
 
+import datetime
 import io
 
 import pytest
@@ -7,7 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from canteen.choices import Meal
-from canteen.models import FoodSample, Fridge
+from canteen.models import Delivery, DeliveryLine, FoodSample, Fridge, PantryBatch, Supplier
 from tests.canteen.conftest import menu_with
 from tests.e2e.conftest import login, screenshot
 
@@ -78,3 +80,59 @@ def test_canteen_staff_log_a_full_lunch_on_a_tablet(kitchen, live_server, new_pa
     boxes = [page.locator("[data-testid=dish-done]").nth(i).bounding_box() for i in range(2)]
     assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2  # side by side
     screenshot(page, "canteen-samples-done-tablet-landscape")
+
+
+def test_canteen_staff_check_every_label_of_a_delivery_on_a_tablet(
+    transactional_db, school, canteen, live_server, new_page
+):
+    today = timezone.localdate()
+    Supplier.objects.create(
+        school=school,
+        name="绿源配送",
+        business_licence_no="91430100MA4L000002",
+        food_licence_no="JY14301000000002",
+        food_licence_expires=today + datetime.timedelta(days=200),
+    )
+    page = new_page("tablet")
+    login(page, live_server, canteen.username)
+    page.goto(f"{live_server.url}/canteen/deliveries/new/")
+    page.select_option("#id_supplier", label="绿源配送")
+    rows = page.locator("[data-testid=delivery-line]")
+    # nothing is chosen for the label check until the inspector says what they saw
+    assert page.locator("input[name=lines-0-label_check]:checked").count() == 0
+
+    def fill(i, name, quantity, price, label, production=None):
+        page.fill(f"[name=lines-{i}-name]", name)
+        page.fill(f"[name=lines-{i}-quantity]", quantity)
+        page.fill(f"[name=lines-{i}-unit_price]", price)
+        if production:
+            page.fill(f"[name=lines-{i}-production_date]", production.isoformat())
+            page.fill(f"[name=lines-{i}-shelf_life_days]", "30")
+        button = rows.nth(i).locator("[data-testid=label-check] label", has_text=label)
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 200  # a big touch target
+        button.click()
+
+    fill(0, "鸡蛋", "20", "11", "标签齐全", production=today - datetime.timedelta(days=1))
+    fill(1, "油菜", "25", "4.5", "散装农产品")
+    fill(2, "散装粉丝", "5", "8", "标签不全")  # ... and left at 验收合格 by mistake
+    screenshot(page, "canteen-delivery-label-check-tablet")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    page.click("button[type=submit]:has-text('保存查验记录')")
+    message = rows.nth(2).get_by_text("属三无产品：不能验收入库，只能拒收")
+    assert message.is_visible(), rows.nth(2).inner_text()
+    screenshot(page, "canteen-delivery-label-refused-tablet")
+    assert not Delivery.objects.exists() and not DeliveryLine.objects.exists()
+
+    # refused with its reason, the delivery is saved; the 三无产品 never reaches the pantry
+    page.select_option("[name=lines-2-result]", "rejected")
+    page.fill("[name=lines-2-reject_reason]", "无厂名厂址、无生产日期")
+    page.click("button[type=submit]:has-text('保存查验记录')")
+    page.wait_for_url("**/canteen/deliveries/*/")
+    assert page.locator("td[data-testid=label-check]", has_text="标签不全（三无产品）").is_visible()
+    screenshot(page, "canteen-delivery-detail-tablet")
+    lines = {ln.item.name: ln for ln in DeliveryLine.objects.select_related("item")}
+    assert [lines[n].label_check for n in ("鸡蛋", "油菜", "散装粉丝")] == ["complete", "bulk", "incomplete"]
+    assert lines["散装粉丝"].result == "rejected"
+    assert sorted(b.item.name for b in PantryBatch.objects.select_related("item")) == ["油菜", "鸡蛋"]
