@@ -692,6 +692,7 @@ def seed_canteen(d: SchoolData) -> int:
         CheckResult,
         DisinfectionMethod,
         InspectionResult,
+        LabelCheck,
         MenuStatus,
         SampleStatus,
         age_groups_for,
@@ -894,6 +895,7 @@ def seed_canteen(d: SchoolData) -> int:
                     shelf_life_days=7,
                     expiry_date=delivery.delivered_on + datetime.timedelta(days=6),
                     batch_no=f"B{delivery.delivered_on:%m%d}",
+                    label_check=LabelCheck.COMPLETE,  # packaged: production date and shelf life above
                     result=InspectionResult.ACCEPTED if ok else InspectionResult.REJECTED,
                     reject_reason="" if ok else "感官检查不合格",
                 )

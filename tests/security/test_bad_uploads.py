@@ -173,6 +173,7 @@ def delivery(world, client):
         "lines-0-unit": "千克",
         "lines-0-quantity": "20",
         "lines-0-unit_price": "4.50",
+        "lines-0-label_check": "bulk",
         "lines-0-result": "accepted",
     }
     assert form.fields["supplier"].queryset.filter(pk=data["supplier"]).exists()
