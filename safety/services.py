@@ -619,19 +619,24 @@ def hazard_correct(*, obj: Hazard, by, changes: dict, reason: str) -> Hazard:
             raise ValidationError(_("整改期限不能早于发现日期（%(d)s）。") % {"d": f"{found_on:%Y-%m-%d}"})
         apply_correction(obj=locked, by=by, changes=changes, reason=reason.strip())
         if {"assignee", "deadline"} & set(changes):
-            assignee, school = locked.assignee, locked.school
-            url = reverse("safety:hazard_detail", args=[locked.pk])
-            title = _("请于%(d)s前整改隐患：%(t)s") % {"d": f"{deadline:%Y-%m-%d}", "t": locked.title}
-            transaction.on_commit(
-                lambda: notify(
-                    school=school,
-                    users=[assignee],
-                    title=title,
-                    url=url,
-                    dedupe_key=f"safety-hazard-assigned:{locked.pk}:{deadline:%Y%m%d}",
-                )
-            )
+            _tell_assignee(locked)
     return locked
+
+
+def _tell_assignee(hazard: Hazard):
+    """After commit, tell the person responsible what to fix and by when (once per deadline)."""
+    assignee, school, deadline = hazard.assignee, hazard.school, hazard.deadline
+    url = reverse("safety:hazard_detail", args=[hazard.pk])
+    title = _("请于%(d)s前整改隐患：%(t)s") % {"d": f"{deadline:%Y-%m-%d}", "t": hazard.title}
+    transaction.on_commit(
+        lambda: notify(
+            school=school,
+            users=[assignee],
+            title=title,
+            url=url,
+            dedupe_key=f"safety-hazard-assigned:{hazard.pk}:{deadline:%Y%m%d}",
+        )
+    )
 
 
 def hazard_assign(
@@ -664,18 +669,7 @@ def hazard_assign(
                 "risk_level": locked.risk_level,
             },
         )
-        url = reverse("safety:hazard_detail", args=[locked.pk])
-        school = locked.school
-        title = _("请于%(d)s前整改隐患：%(t)s") % {"d": f"{deadline:%Y-%m-%d}", "t": locked.title}
-        transaction.on_commit(
-            lambda: notify(
-                school=school,
-                users=[assignee],
-                title=title,
-                url=url,
-                dedupe_key=f"safety-hazard-assigned:{locked.pk}:{deadline:%Y%m%d}",
-            )
-        )
+        _tell_assignee(locked)
     return locked
 
 
