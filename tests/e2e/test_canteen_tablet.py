@@ -115,7 +115,11 @@ def test_canteen_staff_check_every_label_of_a_delivery_on_a_tablet(
 
     fill(0, "鸡蛋", "20", "11", "标签齐全", production=today - datetime.timedelta(days=1))
     fill(1, "油菜", "25", "4.5", "散装农产品")
-    fill(2, "散装粉丝", "5", "8", "标签不全")  # ... and left at 验收合格 by mistake
+    fill(2, "散装粉丝", "5", "8", "标签不全")
+    # marking it 标签不全 turns the line to 拒收 and puts the cursor on the reason ...
+    assert page.input_value("[name=lines-2-result]") == "rejected"
+    assert page.evaluate("document.activeElement.name") == "lines-2-reject_reason"
+    page.select_option("[name=lines-2-result]", "accepted")  # ... which someone undoes by mistake
     screenshot(page, "canteen-delivery-label-check-tablet")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
