@@ -1459,9 +1459,53 @@ def settings_update(*, school, by, form) -> FinanceSettings:
 
 
 def remind_stale_approvals(*, now=None, days: int = 2) -> int:
-    """Remind the director/principal of requests waiting at their step; a rerun the same day is a no-op
-    (the notification dedupe key carries the date)."""
+    """Remind the director/principal of purchase requests, loans and claims waiting at their step for more
+    than `days`; a rerun the same day is a no-op (the notification dedupe key carries the date)."""
     now = now or timezone.now()
+    return (
+        _remind_stale_requests(now, days) + _remind_stale_loans(now, days) + _remind_stale_claims(now, days)
+    )
+
+
+def _remind_stale_loans(now, days) -> int:
+    today, sent = timezone.localdate(now), 0
+    stale = Loan.objects.filter(
+        status__in=list(LOAN_PENDING.values()), created_at__lt=now - datetime.timedelta(days=days)
+    ).select_related("school")
+    for loan in stale.order_by("school_id", "created_at").iterator():
+        role = R.DIRECTOR if loan.status == LS.PENDING_DIRECTOR else R.PRINCIPAL
+        sent += notify(
+            school=loan.school,
+            title=_("借款 %(n)s「%(t)s」已等待审批超过%(d)d天")
+            % {"n": loan.number, "t": loan.purpose, "d": days},
+            url=_url("loan_detail", loan.pk),
+            roles=[role],
+            dedupe_key=f"finance-stale-loan:{loan.pk}:{loan.status}:{today:%Y%m%d}",
+        )
+    return sent
+
+
+def _remind_stale_claims(now, days) -> int:
+    """Claims signed by their witness and waiting for the principal's (or, on the principal's own, the
+    director's) signature."""
+    today, sent = timezone.localdate(now), 0
+    stale = Reimbursement.objects.filter(
+        status__in=list(REIMBURSEMENT_SIGNING.values()), witness_at__lt=now - datetime.timedelta(days=days)
+    ).select_related("school")
+    for claim in stale.order_by("school_id", "witness_at").iterator():
+        role = R.DIRECTOR if claim.status == BS.PENDING_DIRECTOR else R.PRINCIPAL
+        sent += notify(
+            school=claim.school,
+            title=_("报销单 %(n)s「%(t)s」已等待签字超过%(d)d天")
+            % {"n": claim.number, "t": claim.purpose, "d": days},
+            url=_url("reimbursement_detail", claim.pk),
+            roles=[role],
+            dedupe_key=f"finance-stale-bx:{claim.pk}:{claim.status}:{today:%Y%m%d}",
+        )
+    return sent
+
+
+def _remind_stale_requests(now, days) -> int:
     today = timezone.localdate(now)
     sent = 0
     stale = (

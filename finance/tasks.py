@@ -8,7 +8,8 @@ from logistics.tasks import SchoolTask
 
 @shared_task(base=SchoolTask)
 def remind_stale_approvals():
-    """Daily: remind approvers of purchase requests waiting more than two days (once per day each)."""
+    """Daily: remind approvers of purchase requests, loans and claims waiting more than two days (once per
+    day each)."""
     from .services import remind_stale_approvals as run
 
     return run()

@@ -337,3 +337,26 @@ def test_it_refuses_a_cashier_paying_their_own_claim_or_offsetting_their_own_loa
     assert loan.status == LoanStatus.SETTLED
     settle = loan.history.get(action=FlowAction.SETTLE)
     assert settle.by == second
+
+
+def test_it_reminds_the_director_of_the_principals_own_loan_and_claim_left_waiting(
+    school, principal, director, staff
+):
+    """The daily reminder covers loans and claims too, at whoever takes the principal's step."""
+    from finance.tasks import remind_stale_approvals
+
+    loan = _loan(school, principal)
+    claim = _claim(school, principal)
+    services.reimbursement_sign(obj=claim, by=staff)
+    long_ago = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=3)
+    Loan.objects.filter(pk=loan.pk).update(created_at=long_ago)
+    Reimbursement.objects.filter(pk=claim.pk).update(witness_at=long_ago)
+
+    assert remind_stale_approvals.delay().get() == 2
+    assert remind_stale_approvals.delay().get() == 0  # once a day
+    titles = set(director.notifications.filter(title__contains="已等待").values_list("title", flat=True))
+    assert titles == {
+        f"借款 {loan.number}「外出培训预借差旅费」已等待审批超过2天",
+        f"报销单 {claim.number}「培训差旅费报销」已等待签字超过2天",
+    }
+    assert not principal.notifications.filter(title__contains="已等待").exists()
