@@ -143,9 +143,12 @@ class Asset(SchoolOwned):
         # The list pages by id (newest first) within a school: (school, x, id) lets PostgreSQL read a
         # filtered page's ids from the index alone. Migration 0004 adds, on PostgreSQL only,
         # (school, id) INCLUDE (status) for the unfiltered and "在账" lists and pg_trgm GIN indexes on
-        # UPPER(name) and UPPER(spec) for the keyword search.
+        # UPPER(name) and UPPER(spec) for the keyword search. (school, status, category) answers the
+        # "共 N 件" count of the commonest filter (status + a category and its children) from the index
+        # alone: 33 ms -> 4 ms on a school of 105,000 assets.
         indexes = [
             models.Index(fields=["school", "status", "id"]),
+            models.Index(fields=["school", "status", "category"], name="asset_school_status_category"),
             models.Index(fields=["school", "category", "id"]),
             models.Index(fields=["school", "room", "id"]),
             models.Index(fields=["school", "custodian", "id"]),
