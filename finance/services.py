@@ -1462,70 +1462,56 @@ def remind_stale_approvals(*, now=None, days: int = 2) -> int:
     """Remind the director/principal of purchase requests, loans and claims waiting at their step for more
     than `days`; a rerun the same day is a no-op (the notification dedupe key carries the date)."""
     now = now or timezone.now()
-    return (
-        _remind_stale_requests(now, days) + _remind_stale_loans(now, days) + _remind_stale_claims(now, days)
-    )
-
-
-def _remind_stale_loans(now, days) -> int:
-    today, sent = timezone.localdate(now), 0
-    stale = Loan.objects.filter(
-        status__in=list(LOAN_PENDING.values()), created_at__lt=now - datetime.timedelta(days=days)
-    ).select_related("school")
-    for loan in stale.order_by("school_id", "created_at").iterator():
-        role = R.DIRECTOR if loan.status == LS.PENDING_DIRECTOR else R.PRINCIPAL
-        sent += notify(
-            school=loan.school,
-            title=_("借款 %(n)s「%(t)s」已等待审批超过%(d)d天")
-            % {"n": loan.number, "t": loan.purpose, "d": days},
-            url=_url("loan_detail", loan.pk),
-            roles=[role],
-            dedupe_key=f"finance-stale-loan:{loan.pk}:{loan.status}:{today:%Y%m%d}",
-        )
-    return sent
-
-
-def _remind_stale_claims(now, days) -> int:
-    """Claims signed by their witness and waiting for the principal's (or, on the principal's own, the
-    director's) signature."""
-    today, sent = timezone.localdate(now), 0
-    stale = Reimbursement.objects.filter(
-        status__in=list(REIMBURSEMENT_SIGNING.values()), witness_at__lt=now - datetime.timedelta(days=days)
-    ).select_related("school")
-    for claim in stale.order_by("school_id", "witness_at").iterator():
-        role = R.DIRECTOR if claim.status == BS.PENDING_DIRECTOR else R.PRINCIPAL
-        sent += notify(
-            school=claim.school,
-            title=_("报销单 %(n)s「%(t)s」已等待签字超过%(d)d天")
-            % {"n": claim.number, "t": claim.purpose, "d": days},
-            url=_url("reimbursement_detail", claim.pk),
-            roles=[role],
-            dedupe_key=f"finance-stale-bx:{claim.pk}:{claim.status}:{today:%Y%m%d}",
-        )
-    return sent
-
-
-def _remind_stale_requests(now, days) -> int:
+    since = now - datetime.timedelta(days=days)
     today = timezone.localdate(now)
+    # (papers waiting at an approver's step, the one left at the director's, title, page, dedupe prefix)
+    kinds = [
+        (
+            PurchaseRequest.objects.filter(
+                status__in=[RS.PENDING_DIRECTOR, RS.PENDING_PRINCIPAL], submitted_at__lt=since
+            ).order_by("school_id", "submitted_at"),
+            RS.PENDING_DIRECTOR,
+            lambda req: (
+                _("请购单 %(n)s「%(t)s」已等待审批超过%(d)d天") % {"n": req.number, "t": req.title, "d": days}
+            ),
+            "request_detail",
+            "finance-stale",
+        ),
+        (
+            Loan.objects.filter(status__in=list(LOAN_PENDING.values()), created_at__lt=since).order_by(
+                "school_id", "created_at"
+            ),
+            LS.PENDING_DIRECTOR,
+            lambda loan: (
+                _("借款 %(n)s「%(t)s」已等待审批超过%(d)d天")
+                % {"n": loan.number, "t": loan.purpose, "d": days}
+            ),
+            "loan_detail",
+            "finance-stale-loan",
+        ),
+        (  # signed by their witness, waiting for the principal's (on the principal's own, the director's)
+            Reimbursement.objects.filter(
+                status__in=list(REIMBURSEMENT_SIGNING.values()), witness_at__lt=since
+            ).order_by("school_id", "witness_at"),
+            BS.PENDING_DIRECTOR,
+            lambda claim: (
+                _("报销单 %(n)s「%(t)s」已等待签字超过%(d)d天")
+                % {"n": claim.number, "t": claim.purpose, "d": days}
+            ),
+            "reimbursement_detail",
+            "finance-stale-bx",
+        ),
+    ]
     sent = 0
-    stale = (
-        PurchaseRequest.objects.filter(
-            status__in=[RS.PENDING_DIRECTOR, RS.PENDING_PRINCIPAL],
-            submitted_at__lt=now - datetime.timedelta(days=days),
-        )
-        .select_related("school")
-        .order_by("school_id", "submitted_at")
-    )
-    for req in stale.iterator():
-        role = R.DIRECTOR if req.status == RS.PENDING_DIRECTOR else R.PRINCIPAL
-        sent += notify(
-            school=req.school,
-            title=_("请购单 %(n)s「%(t)s」已等待审批超过%(d)d天")
-            % {"n": req.number, "t": req.title, "d": days},
-            url=_url("request_detail", req.pk),
-            roles=[role],
-            dedupe_key=f"finance-stale:{req.pk}:{req.status}:{today:%Y%m%d}",
-        )
+    for waiting, at_director, title, page, key in kinds:
+        for paper in waiting.select_related("school").iterator():
+            sent += notify(
+                school=paper.school,
+                title=title(paper),
+                url=_url(page, paper.pk),
+                roles=[R.DIRECTOR if paper.status == at_director else R.PRINCIPAL],
+                dedupe_key=f"{key}:{paper.pk}:{paper.status}:{today:%Y%m%d}",
+            )
     return sent
 
 
