@@ -11,39 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from canteen import selectors, services
-from canteen.choices import InspectionResult, LabelCheck, MovementKind
+from canteen.choices import InspectionResult, MovementKind
 from canteen.models import Delivery, DeliveryLine, PantryBatch, PantryMovement, Supplier
 from logistics.audit import history_for
 from logistics.choices import ChangeAction
 from logistics.models import ChangeLog
 from logistics.reports import Period
+from tests.canteen.test_incoming import deliver, line
 from tests.helpers import assert_login_required, assert_status, form_errors
 
 TODAY = timezone.localdate
-
-
-def line(**kw):
-    data = {
-        "name": "鸡蛋",
-        "unit": "千克",
-        "quantity": Decimal("20"),
-        "unit_price": Decimal("11.00"),
-        "production_date": TODAY() - datetime.timedelta(days=1),
-        "shelf_life_days": 30,
-        "expiry_date": None,
-        "batch_no": "B1",
-        "label_check": LabelCheck.COMPLETE,
-        "result": InspectionResult.ACCEPTED,
-        "reject_reason": "",
-    }
-    data.update(kw)
-    return data
-
-
-def deliver(school, user, supplier, lines):
-    return services.delivery_record(
-        school=school, by=user, supplier=supplier, delivered_on=TODAY(), lines=lines
-    )
 
 
 def url_for(ln):
