@@ -1,12 +1,14 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from logistics import registry
 
-class AssetsConfig(AppConfig):
+
+class AssetsConfig(registry.DomainApp):
     name = "assets"
     verbose_name = _("固定资产")
 
     def ready(self):
+        super().ready()
         from logistics.services import MEMBERSHIP_END_CHECKS
 
         from .services import membership_end_check

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from logistics import registry
 
-class CanteenConfig(AppConfig):
+
+class CanteenConfig(registry.DomainApp):
     name = "canteen"
     verbose_name = _("食堂")

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from logistics import registry
 
-class FinanceConfig(AppConfig):
+
+class FinanceConfig(registry.DomainApp):
     name = "finance"
     verbose_name = _("财务")

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from logistics.choices import BadgeChoices
+
 
 class Gender(models.TextChoices):
     MALE = "male", _("男")
@@ -33,9 +35,14 @@ class CheckAction(models.TextChoices):
     ISOLATE = "isolate", _("隔离观察")
 
 
-class AbsenceStatus(models.TextChoices):
+class AbsenceStatus(BadgeChoices):
     ABSENT = "absent", _("缺勤中")
     RETURNED = "returned", _("已返园")
+    __colors__ = {"absent": "warning", "returned": "success"}
+
+
+class AbsenceAction(models.TextChoices):
+    RETURN = "return", _("返园")
 
 
 class Disease(models.TextChoices):
@@ -50,15 +57,26 @@ class Disease(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class CaseStatus(models.TextChoices):
+class CaseStatus(BadgeChoices):
     ISOLATING = "isolating", _("隔离治疗中")
     RETURNED = "returned", _("已复课")
+    __colors__ = {"isolating": "danger", "returned": "success"}
 
 
-class ProblemStatus(models.TextChoices):
+class CaseAction(models.TextChoices):
+    RETURN = "return", _("复课")
+
+
+class ProblemStatus(BadgeChoices):
     OPEN = "open", _("待整改")
     CORRECTED = "corrected", _("已整改待复查")
     CLOSED = "closed", _("复查合格")
+    __colors__ = {"open": "warning", "corrected": "info", "closed": "success"}
+
+
+class ProblemAction(models.TextChoices):
+    CORRECT = "correct", _("整改")
+    RECHECK = "recheck", _("复查")
 
 
 class DisinfectionObject(models.TextChoices):
@@ -109,6 +127,11 @@ class GreeningFrequency(models.TextChoices):
     MONTHLY = "monthly", _("所列月份每月一次")
 
 
-class TaskStatus(models.TextChoices):
+class TaskStatus(BadgeChoices):
     OPEN = "open", _("待完成")
     DONE = "done", _("已完成")
+    __colors__ = {"open": "warning", "done": "success"}
+
+
+class TaskAction(models.TextChoices):
+    COMPLETE = "complete", _("完成")

@@ -13,12 +13,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logistics.audit import apply_correction, record_change, record_creation
-from logistics.choices import ChangeAction, Role, RoomType
+from logistics.audit import apply_correction, record_creation
+from logistics.choices import Role, RoomType
 from logistics.notifications import notify
 from logistics.permissions import role_can
 
-from .choices import AbsenceStatus, CaseStatus, GreeningFrequency, ProblemStatus, TaskStatus
+from . import workflows
+from .choices import (
+    AbsenceAction,
+    AbsenceStatus,
+    CaseAction,
+    GreeningFrequency,
+    ProblemAction,
+    ProblemStatus,
+    TaskAction,
+)
 from .models import (
     CheckFinding,
     Child,
@@ -38,35 +47,6 @@ from .models import (
     SickAbsence,
     week_start,
 )
-
-# (from, to) -> permission action allowed to make the move.
-ABSENCE_TRANSITIONS = {(AbsenceStatus.ABSENT, AbsenceStatus.RETURNED): "health.record"}
-CASE_TRANSITIONS = {(CaseStatus.ISOLATING, CaseStatus.RETURNED): "health.manage"}
-PROBLEM_TRANSITIONS = {
-    (ProblemStatus.OPEN, ProblemStatus.CORRECTED): "hygiene.record",
-    (ProblemStatus.CORRECTED, ProblemStatus.CLOSED): "hygiene.manage",
-    (ProblemStatus.CORRECTED, ProblemStatus.OPEN): "hygiene.manage",
-}
-TASK_TRANSITIONS = {(TaskStatus.OPEN, TaskStatus.DONE): "greening.manage"}
-
-
-def _check_transition(table, old, new, role):
-    action = table.get((old, new))
-    if action is None:
-        raise ValidationError(_("当前状态不允许此操作。"))
-    if not role_can(role, action):
-        raise ValidationError(_("您的角色无权执行此操作。"))
-
-
-def _log_transition(obj, by, old, new, comment=""):
-    record_change(
-        obj=obj,
-        by=by,
-        action=ChangeAction.TRANSITION,
-        before={"status": str(old)},
-        after={"status": str(new)},
-        reason=comment,
-    )
 
 
 def _not_future(day, label):
@@ -197,19 +177,15 @@ def absence_follow_up(*, obj, by, role, condition, called_at=None):
     return call
 
 
-def absence_return(*, obj, by, role, end_date, comment=""):
+def absence_return(*, obj, by, end_date, comment=""):
     _not_future(end_date, _("返园日期"))
-    with transaction.atomic():
-        locked = SickAbsence.objects.select_for_update(of=("self",)).select_related("room").get(pk=obj.pk)
-        _require_room(by=by, role=role, room=locked.room)
-        _check_transition(ABSENCE_TRANSITIONS, locked.status, AbsenceStatus.RETURNED, role)
-        if end_date < locked.start_date:
+    with workflows.ABSENCE.step(obj, AbsenceAction.RETURN, by=by, comment=comment) as step:
+        absence = step.obj
+        _require_room(by=by, role=step.role, room=absence.room)
+        if end_date < absence.start_date:
             raise ValidationError(_("返园日期不能早于缺勤开始日期。"))
-        old = locked.status
-        locked.status, locked.end_date = AbsenceStatus.RETURNED, end_date
-        locked.save(update_fields=["status", "end_date"])
-        _log_transition(locked, by, old, locked.status, comment)
-    return locked
+        step.set(end_date=end_date)
+    return absence
 
 
 # --- health: infectious disease ----------------------------------------------------------------------
@@ -291,21 +267,17 @@ def case_cluster_alert(*, case_id) -> int:
     )
 
 
-def case_return(*, obj, by, role, returned_on, certificate, comment="", photo=None):
+def case_return(*, obj, by, returned_on, certificate, comment="", photo=None):
     _not_future(returned_on, _("复课日期"))
     if not (certificate or "").strip():
         raise ValidationError(_("复课须凭医院出具的复课证明，请填写证明信息。"))
-    with transaction.atomic():
-        locked = InfectiousCase.objects.select_for_update().get(pk=obj.pk)
-        _check_transition(CASE_TRANSITIONS, locked.status, CaseStatus.RETURNED, role)
+    with workflows.CASE.step(obj, CaseAction.RETURN, by=by, comment=comment) as step:
+        locked = step.obj
         if returned_on < locked.isolation_until:
             raise ValidationError(
                 _("隔离期至 %(d)s，未满不能复课。") % {"d": f"{locked.isolation_until:%Y-%m-%d}"}
             )
-        old = locked.status
-        locked.status, locked.returned_on, locked.certificate = CaseStatus.RETURNED, returned_on, certificate
-        locked.save(update_fields=["status", "returned_on", "certificate"])
-        _log_transition(locked, by, old, locked.status, comment)
+        step.set(returned_on=returned_on, certificate=certificate)
         if photo is not None:  # the certificate's photo: validated and re-encoded, or nothing is saved
             from logistics.attachments import save_attachment
 
@@ -396,29 +368,19 @@ def inspection_correct(*, obj, by, criterion, score, reason):
     return inspection
 
 
-def problem_correct(*, obj, by, role, comment=""):
-    with transaction.atomic():
-        locked = HygieneProblem.objects.select_for_update().get(pk=obj.pk)
-        _check_transition(PROBLEM_TRANSITIONS, locked.status, ProblemStatus.CORRECTED, role)
-        old = locked.status
-        locked.status, locked.corrected_at, locked.corrected_by = ProblemStatus.CORRECTED, timezone.now(), by
-        locked.save(update_fields=["status", "corrected_at", "corrected_by"])
-        _log_transition(locked, by, old, locked.status, comment)
-    return locked
+def problem_correct(*, obj, by, comment=""):
+    with workflows.PROBLEM.step(obj, ProblemAction.CORRECT, by=by, comment=comment) as step:
+        step.set(corrected_at=timezone.now(), corrected_by=by)
+    return step.obj
 
 
-def problem_recheck(*, obj, by, role, passed: bool, comment=""):
-    new = ProblemStatus.CLOSED if passed else ProblemStatus.OPEN
+def problem_recheck(*, obj, by, passed: bool, comment=""):
     if not passed and not (comment or "").strip():
         raise ValidationError(_("复查不合格请说明原因。"))
-    with transaction.atomic():
-        locked = HygieneProblem.objects.select_for_update().get(pk=obj.pk)
-        _check_transition(PROBLEM_TRANSITIONS, locked.status, new, role)
-        old = locked.status
-        locked.status, locked.rechecked_at, locked.rechecked_by = new, timezone.now(), by
-        locked.save(update_fields=["status", "rechecked_at", "rechecked_by"])
-        _log_transition(locked, by, old, new, comment)
-    return locked
+    with workflows.PROBLEM.step(obj, ProblemAction.RECHECK, by=by, comment=comment) as step:
+        step.go_to(ProblemStatus.CLOSED if passed else ProblemStatus.OPEN)
+        step.set(rechecked_at=timezone.now(), rechecked_by=by)
+    return step.obj
 
 
 # --- disinfection ------------------------------------------------------------------------------------
@@ -688,16 +650,11 @@ def greening_tasks_generate(*, today=None, school=None) -> int:
     return created
 
 
-def greening_task_complete(*, obj, by, role, done_by, done_at, note=""):
+def greening_task_complete(*, obj, by, done_by, done_at, note=""):
     if done_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError(_("完成时间不能晚于现在。"))
-    with transaction.atomic():
-        locked = GreeningTask.objects.select_for_update().get(pk=obj.pk)
-        _check_transition(TASK_TRANSITIONS, locked.status, TaskStatus.DONE, role)
+    with workflows.GREENING_TASK.step(obj, TaskAction.COMPLETE, by=by, comment=note) as step:
         if done_by is None:
             raise ValidationError(_("请选择完成人。"))
-        old = locked.status
-        locked.status, locked.done_by, locked.done_at, locked.note = TaskStatus.DONE, done_by, done_at, note
-        locked.save(update_fields=["status", "done_by", "done_at", "note"])
-        _log_transition(locked, by, old, locked.status, note)
-    return locked
+        step.set(done_by=done_by, done_at=done_at, note=note)
+    return step.obj

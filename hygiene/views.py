@@ -397,7 +397,7 @@ def absence_return(request, pk):
         pk,
         ReturnForm,
         lambda a, d: services.absence_return(
-            obj=a, by=request.user, role=request.role, end_date=d["end_date"], comment=d["comment"]
+            obj=a, by=request.user, end_date=d["end_date"], comment=d["comment"]
         ),
     )
 
@@ -520,7 +520,6 @@ def case_detail(request, pk):
                 services.case_return(
                     obj=case,
                     by=request.user,
-                    role=request.role,
                     returned_on=form.cleaned_data["returned_on"],
                     certificate=form.cleaned_data["certificate"],
                     comment=form.cleaned_data["comment"],
@@ -736,9 +735,7 @@ def problem_correct(request, pk):
     form = CommentForm(request.POST)
     form.is_valid()
     try:
-        services.problem_correct(
-            obj=problem, by=request.user, role=request.role, comment=form.cleaned_data.get("comment", "")
-        )
+        services.problem_correct(obj=problem, by=request.user, comment=form.cleaned_data.get("comment", ""))
     except ValidationError as exc:
         for m in exc.messages:
             messages.error(request, m)
@@ -760,7 +757,6 @@ def problem_recheck(request, pk):
         services.problem_recheck(
             obj=problem,
             by=request.user,
-            role=request.role,
             passed=request.POST.get("passed") == "1",
             comment=form.cleaned_data.get("comment", ""),
         )
@@ -1116,7 +1112,7 @@ def task_done(request, pk):
     form = GreeningDoneForm(request.POST or None, school=request.school, initial={"done_by": request.user.pk})
     if request.method == "POST" and form.is_valid():
         try:
-            services.greening_task_complete(obj=task, by=request.user, role=request.role, **form.cleaned_data)
+            services.greening_task_complete(obj=task, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

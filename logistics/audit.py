@@ -17,7 +17,7 @@ from .choices import ChangeAction
 from .models import ChangeLog
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -37,11 +37,13 @@ def snapshot(obj, fields=None) -> dict:
     for f in obj._meta.concrete_fields:
         if fields is not None and f.name not in fields:
             continue
-        data[f.name] = _jsonable(getattr(obj, f.attname))
+        data[f.name] = jsonable(getattr(obj, f.attname))
     return data
 
 
-def record_change(*, obj, by, action: ChangeAction, before=None, after=None, reason: str = "") -> ChangeLog:
+def record_change(
+    *, obj, by, action: ChangeAction, before=None, after=None, reason: str = "", transition: str = ""
+) -> ChangeLog:
     school_id = getattr(obj, "school_id", None)
     if school_id is None and obj.__class__.__name__ == "School":
         school_id = obj.pk
@@ -55,6 +57,7 @@ def record_change(*, obj, by, action: ChangeAction, before=None, after=None, rea
         before=before,
         after=after if after is not None else (snapshot(obj) if action != ChangeAction.DELETE else None),
         reason=reason,
+        transition=transition,
     )
 
 

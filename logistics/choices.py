@@ -1,5 +1,35 @@
+from functools import cache
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+BADGE_CHOICES: list = []
+
+
+class BadgeChoices(models.TextChoices):
+    """TextChoices whose members carry their Bootstrap badge colour, as NetBox's ChoiceSet does.
+
+    Declare `__colors__ = {"found": "danger", ...}` in the class body (a dunder name is not a
+    member); a value without a colour is "secondary". Pages show a status with
+    `{% badge obj "status" %}` (logistics_tags), never with colours keyed by strings in templates.
+    The colour is a Bootstrap `text-bg-*` name: primary, secondary, success, danger, warning, info,
+    light or dark.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        BADGE_CHOICES.append(cls)
+
+    @property
+    def color(self) -> str:
+        return getattr(type(self), "__colors__", {}).get(self.value, "secondary")
+
+
+@cache
+def badge_choices_of(model, field_name):
+    """The BadgeChoices class a model field's choices were made from, or None."""
+    choices = list(model._meta.get_field(field_name).choices or ())
+    return next((cls for cls in BADGE_CHOICES if list(cls.choices) == choices), None)
 
 
 class SchoolKind(models.TextChoices):

@@ -1,16 +1,15 @@
-"""Today's work on the dashboard, assembled from each app's `dashboard.py`.
+"""Today's work on the dashboard, assembled from each app's `dashboard.py` (logistics.registry).
 
 An app's `dashboard.py` defines `cards(request) -> list[Card]`, returning only cards relevant to
 request.role. Each card costs a fixed number of queries, whatever the data size.
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
-from .navigation import APP_ORDER
+from . import registry
 
 OK, INFO, WARNING, DANGER = "ok", "info", "warning", "danger"
 
@@ -58,14 +57,8 @@ def counts(**querysets) -> dict:
 
 def collect_cards(request):
     cards = []
-    for app in APP_ORDER:
-        try:
-            module = import_module(f"{app}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.dashboard":
-                raise
-            continue
-        cards.extend(module.cards(request))
+    for _label, app_cards in registry.functions("dashboard", "cards"):
+        cards.extend(app_cards(request))
     return sorted(cards, key=lambda c: c.order)
 
 

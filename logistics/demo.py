@@ -186,20 +186,12 @@ def seed_organisation():
 
 def seed_all():
     """The organisation plus each domain app's demo records (<app>/demo.py: seed(demo_school))."""
-    from importlib import import_module
-
-    from .navigation import APP_ORDER
+    from . import registry
 
     district, schools = seed_organisation()
-    for app in APP_ORDER[1:]:
-        try:
-            module = import_module(f"{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.demo":
-                raise
-            continue
+    for _label, seed in registry.functions("demo", "seed"):
         for demo in schools:
-            module.seed(demo)
+            seed(demo)
     return district, schools
 
 

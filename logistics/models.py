@@ -38,6 +38,20 @@ class SchoolOwned(models.Model):
         abstract = True
 
 
+class SchoolSettings:
+    """Mixin of an app's per-school settings row (one per school): `Model.for_school(school)` returns
+    it, created on first use with `defaults_for(school)`. The one accessor every app uses."""
+
+    @classmethod
+    def defaults_for(cls, school) -> dict:
+        return {}
+
+    @classmethod
+    def for_school(cls, school):
+        obj, _created = cls.objects.get_or_create(school=school, defaults=cls.defaults_for(school))
+        return obj
+
+
 class District(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
     bureau_name = models.CharField(_("教育局"), max_length=100)
@@ -262,6 +276,9 @@ class ChangeLog(models.Model):
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     reason = models.TextField(_("原因"), blank=True)
+    # The workflow action of a TRANSITION entry (e.g. "approve"): who acted first, and how, is read
+    # from here when a stale decision is refused (logistics.workflow).
+    transition = models.CharField(_("流程操作"), max_length=40, blank=True, default="")
 
     class Meta:
         verbose_name = _("变更记录")

@@ -1,10 +1,9 @@
-"""The navigation menu, assembled from each app's `nav.py`.
+"""The navigation menu, assembled from each app's `nav.py` (found through logistics.registry).
 
 Each domain app owns a `nav.py` with `SECTION = NavSection(...)`, so apps never edit a shared menu.
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -12,9 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from . import registry
 from .permissions import role_can
-
-APP_ORDER = ["logistics", "assets", "canteen", "safety", "finance", "hygiene"]
 
 
 @dataclass(frozen=True)
@@ -33,13 +31,7 @@ class NavSection:
 
 def _sections():
     found = []
-    for app in APP_ORDER:
-        try:
-            module = import_module(f"{app}.nav")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.nav":
-                raise
-            continue
+    for _label, module in registry.modules("nav"):
         found.extend(getattr(module, "SECTIONS", [getattr(module, "SECTION", None)]))
     return [s for s in found if s is not None]
 

@@ -81,6 +81,23 @@ def role_can(role, action: str) -> bool:
     return role in PERMISSIONS[action]
 
 
+def role_of(school, user):
+    """The user's role in the school (a School or its id) from their active membership, or None.
+
+    Services take the role from here, never from the view (DESIGN.md rule 2)."""
+    from .models import Membership
+
+    if user is None or not user.is_authenticated:
+        return None
+    school_id = getattr(school, "pk", school)
+    return (
+        Membership.objects.active()
+        .filter(school_id=school_id, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
 def can(request, action: str) -> bool:
     """May the user, in the school they are working in now, perform `action`?"""
     role = getattr(request, "role", None)

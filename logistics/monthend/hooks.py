@@ -1,13 +1,12 @@
-"""Discovery of the domain apps' month-end hooks, as logistics/navigation.py discovers nav.py.
+"""The domain apps' month-end hooks, found through logistics.registry:
 
 - `<app>/reports.py`: `month_gaps(school, period) -> list[str]` (gaps listed on the pack's cover)
 - `<app>/bureau.py`: `metrics(schools, period) -> {school_id: [(label, value, level), ...]}`
 """
 
 import logging
-from importlib import import_module
 
-from logistics.navigation import APP_ORDER
+from logistics import registry
 
 log = logging.getLogger(__name__)
 
@@ -18,30 +17,12 @@ EXTRA_METRIC_HOOKS: list = []
 LEVELS = ("ok", "warning", "danger")
 
 
-def _find(module_suffix, attr):
-    found = []
-    for app in APP_ORDER:
-        if app == "logistics":
-            continue  # logistics.reports is the framework itself
-        name = f"{app}.{module_suffix}"
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name and not name.startswith(f"{exc.name}."):
-                raise
-            continue
-        fn = getattr(module, attr, None)
-        if callable(fn):
-            found.append((app, fn))
-    return found
-
-
 def gap_hooks():
-    return _find("reports", "month_gaps") + [("extra", fn) for fn in EXTRA_GAP_HOOKS]
+    return registry.functions("reports", "month_gaps") + [("extra", fn) for fn in EXTRA_GAP_HOOKS]
 
 
 def metric_hooks():
-    return _find("bureau", "metrics") + [("extra", fn) for fn in EXTRA_METRIC_HOOKS]
+    return registry.functions("bureau", "metrics") + [("extra", fn) for fn in EXTRA_METRIC_HOOKS]
 
 
 def month_gaps(school, period) -> list[str]:

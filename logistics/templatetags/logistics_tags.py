@@ -1,7 +1,9 @@
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils.html import format_html
 
+from logistics.choices import badge_choices_of
 from logistics.models import display_name
 from logistics.reports.base import format_date, format_money
 
@@ -12,6 +14,20 @@ register = template.Library()
 def history_url(obj):
     ct = ContentType.objects.get_for_model(obj.__class__)
     return reverse("object_history", args=[ct.pk, obj.pk])
+
+
+@register.simple_tag
+def badge(obj, field="status", testid=""):
+    """The field's value as a badge in its choice's colour (logistics.choices.BadgeChoices)."""
+    value = getattr(obj, field)
+    choices = badge_choices_of(type(obj), field)
+    color = choices(value).color if choices is not None and value in choices.values else "secondary"
+    label = getattr(obj, f"get_{field}_display")()
+    if testid:
+        return format_html(
+            '<span class="badge text-bg-{} text-wrap" data-testid="{}">{}</span>', color, testid, label
+        )
+    return format_html('<span class="badge text-bg-{} text-wrap">{}</span>', color, label)
 
 
 @register.filter

@@ -25,7 +25,7 @@ def only_asset_reports(monkeypatch):
     monkeypatch.setattr(
         pack, "specs", lambda monthly_only=False: [s for s in specs(monthly_only) if s.key in KEYS]
     )
-    monkeypatch.setattr(hooks, "_find", lambda *a: [])
+    monkeypatch.setattr(hooks.registry, "functions", lambda *a: [])
 
 
 @pytest.fixture

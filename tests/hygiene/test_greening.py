@@ -10,7 +10,6 @@ from django.utils import timezone
 from hygiene import services, tasks
 from hygiene.choices import GreeningFrequency, GreeningKind, TaskStatus
 from hygiene.models import GreeningPlan, GreeningTask
-from logistics.choices import Role
 from tests.helpers import assert_login_required, assert_status
 
 from .conftest import errors
@@ -80,9 +79,7 @@ def test_a_task_is_done_with_who_and_when(as_staff, staff, guard, plans):
     assert task.status == TaskStatus.DONE and task.done_by == guard and task.done_at == done_at
     assert_status(as_staff, url, 404)  # done tasks are not done twice
     with pytest.raises(ValidationError):
-        services.greening_task_complete(
-            obj=task, by=staff, role=Role.STAFF, done_by=staff, done_at=timezone.now()
-        )
+        services.greening_task_complete(obj=task, by=staff, done_by=staff, done_at=timezone.now())
 
 
 def test_a_task_cannot_be_done_in_the_future_or_by_the_wrong_role(

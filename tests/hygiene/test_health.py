@@ -226,7 +226,8 @@ def test_it_follows_a_sick_absence_until_the_child_returns(as_health, my_class, 
     absence.refresh_from_db()
     assert absence.status == AbsenceStatus.RETURNED and absence.end_date == TODAY()
     log = ChangeLog.objects.get(object_id=str(absence.pk), action="transition")
-    assert log.before == {"status": "absent"} and log.after == {"status": "returned"}
+    assert log.before["status"] == "absent" and log.after["status"] == "returned"
+    assert log.after["end_date"] == TODAY().isoformat() and log.transition == "return"
     # no more calls after the return
     as_health.post(reverse("hygiene:absence_follow_up", args=[absence.pk]), {"condition": "再问"})
     assert FollowUpCall.objects.filter(absence=absence).count() == 1

@@ -193,7 +193,7 @@ def test_a_problem_is_corrected_by_its_class_and_rechecked_by_the_health_teacher
     ]
     # a closed problem cannot move again
     with pytest.raises(ValidationError):
-        services.problem_correct(obj=mine, by=health, role=Role.HEALTH)
+        services.problem_correct(obj=mine, by=health)
 
 
 def test_a_score_is_corrected_with_a_reason(as_health, health, criteria, my_class):

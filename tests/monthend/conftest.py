@@ -59,7 +59,7 @@ def test_reports(monkeypatch):
     monkeypatch.setattr(
         pack, "specs", lambda monthly_only=False: [s for s in specs(monthly_only) if s.key in keys]
     )
-    monkeypatch.setattr(hooks, "_find", lambda *a: [])
+    monkeypatch.setattr(hooks.registry, "functions", lambda *a: [])
     return [ROOM_REPORT, EMPTY_REPORT]
 
 

@@ -14,11 +14,18 @@ OCT = Period.month(2026, 10)
 
 @pytest.fixture
 def fake_app(monkeypatch):
-    monkeypatch.setattr(hooks, "APP_ORDER", ["logistics", "tests.monthend.fakeapp", "not_an_app"])
+    """Only logistics (no month-end hooks of its own) and a fake app are installed."""
+    from django.apps import apps
+
+    import tests.monthend.fakeapp as fakeapp
+    from logistics import registry
+
+    config = registry.DomainApp("tests.monthend.fakeapp", fakeapp)
+    monkeypatch.setattr(registry, "domain_apps", lambda: [apps.get_app_config("logistics"), config])
 
 
 def test_gap_and_metric_hooks_are_discovered_in_app_order(school, other_school, fake_app):
-    assert [app for app, _fn in hooks.gap_hooks()] == ["tests.monthend.fakeapp"]
+    assert [app for app, _fn in hooks.gap_hooks()] == ["fakeapp"]
     assert hooks.month_gaps(school, OCT) == ["2026年10月第42周安全检查未完成"]
     labels, table, errors = hooks.bureau_metrics([school, other_school], OCT)
     assert labels == ["周检完成", "逾期隐患"] and errors == []
