@@ -141,11 +141,17 @@ class SchoolViewMixin(LoginRequiredMixin):
         return self.model.objects.for_request(self.request)
 
 
-def school_view(action: str):
-    """Decorator form of SchoolViewMixin for function views."""
+def school_view(*actions: str):
+    """Decorator form of SchoolViewMixin for function views: sign-in, a current school, and a role
+    that holds one of `actions` (several for a page that e.g. requesters and finance viewers share)."""
     from functools import wraps
 
     from django.contrib.auth.views import redirect_to_login
+
+    if not actions:
+        raise TypeError("school_view needs at least one permission")
+    for action in actions:
+        role_can(None, action)  # an unknown action raises at import, not at the first request
 
     def decorator(view):
         @wraps(view)
@@ -154,7 +160,8 @@ def school_view(action: str):
                 return redirect_to_login(request.get_full_path())
             if getattr(request, "school", None) is None:
                 raise PermissionDenied
-            require(request, action)
+            if not any(can(request, action) for action in actions):
+                raise PermissionDenied
             return view(request, *args, **kwargs)
 
         return wrapped
