@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 TEXT, INT, MONEY, DECIMAL, DATE, DATETIME = "text", "int", "money", "decimal", "date", "datetime"
+PERCENT = "percent"  # a rate stored as a fraction (0.225), shown as 22.5%
+NUMERIC_KINDS = frozenset({INT, MONEY, DECIMAL, PERCENT})
 SIGNATURES = ("制表人", "审核人", "校长")
 
 
@@ -105,12 +107,27 @@ def format_money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+def text_width(text: str) -> float:
+    """Rough width of text in half-ems (PDF) or Excel's width units: a CJK or full-width character
+    2 (3 UTF-8 bytes), others 1.1."""
+    wide = (len(text.encode()) - len(text)) // 2
+    return 2 * wide + 1.1 * (len(text) - wide)
+
+
+def format_percent(value) -> str:
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value) * 100:.1f}%"
+
+
 def display_value(value, kind: str) -> str:
     """How a cell reads in the PDF and on screen."""
     if value is None:
         return ""
     if kind == MONEY:
         return format_money(value)
+    if kind == PERCENT:
+        return format_percent(value)
     if kind in (DATE, DATETIME):
         return format_date(value)
     if isinstance(value, bool):

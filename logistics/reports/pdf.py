@@ -3,11 +3,11 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .base import Totals, display_value, format_date
+from .base import DATE, NUMERIC_KINDS, Totals, display_value, format_date, text_width
 
 
 def report_context(report):
-    numeric = [c.kind in ("money", "int", "decimal") for c in report.columns]
+    numeric = [c.kind in NUMERIC_KINDS for c in report.columns]
     kinds = [c.kind for c in report.columns]
     highlight = report.highlight
     totals = Totals(report.columns) if any(c.total for c in report.columns) else None
@@ -31,12 +31,6 @@ def report_context(report):
     return {"report": report, "rows": rows, "totals": total_cells, "widths": widths.percentages()}
 
 
-def text_width(text: str) -> float:
-    """Rough width in half-ems: a CJK or full-width character 2 (3 UTF-8 bytes), others 1.1."""
-    wide = (len(text.encode()) - len(text)) // 2
-    return 2 * wide + 1.1 * (len(text) - wide)
-
-
 # Usable width of the page in half-ems of the 9pt table font (A4, 12 mm side margins), and what
 # each column's padding and border take.
 PAGE_WIDTH = {False: 117, True: 172}
@@ -52,7 +46,7 @@ class _Widths:
 
     def __init__(self, report):
         # numbers do not wrap (td.num), nor should a date ("2026年10月1\n日")
-        self.whole = [c.kind in ("money", "int", "decimal", "date") for c in report.columns]
+        self.whole = [c.kind in NUMERIC_KINDS or c.kind == DATE for c in report.columns]
         self.widest = [text_width(c.header) for c in report.columns]
         self.narrowest = [min(w, 4) for w in self.widest]  # a heading breaks between characters
         self.page = PAGE_WIDTH[bool(report.landscape or len(report.columns) > 7)]

@@ -1,6 +1,12 @@
-"""Excel rendering in openpyxl's write-only mode: rows stream to disk, memory stays flat."""
+"""Excel rendering in openpyxl's write-only mode: rows stream to disk, memory stays flat.
+
+Write-only mode fixes the column widths before the first row, so they come from each column's
+format (a date needs room for 2026年11月30日) and a bounded look at the first rows, never a second
+pass over the data; dates are real dates and amounts and rates numbers, each with its number format.
+"""
 
 import datetime
+import itertools
 import re
 from decimal import Decimal
 
@@ -11,8 +17,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .base import DATE, DATETIME, INT, MONEY, Totals
+from .base import DATE, DATETIME, DECIMAL, INT, MONEY, PERCENT, Totals, format_money, text_width
 
+# How many rows are looked at for the column widths (the rest stream past unmeasured).
+WIDTH_SCAN_ROWS = 1000
+MAX_WIDTH = 60  # wider text wraps
+_WRAP = Alignment(wrap_text=True, vertical="top")
+# Excel's width unit is one digit of the default font; a CJK character takes about two.
+FORMAT_WIDTH = {DATE: text_width("2026年12月31日"), DATETIME: text_width("2026年12月31日 23:59")}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _TITLE_FONT = Font(bold=True, size=14)
 _HEAD_FONT = Font(bold=True)
@@ -42,6 +54,10 @@ def _cell(ws, value, kind, font=None, fill=None, fmt=None):
         cell.data_type = "s"  # user text is never a formula (CSV/Excel injection)
     if kind == MONEY and isinstance(value, int | float | Decimal):
         cell.number_format = "#,##0.00"
+    elif kind == PERCENT and isinstance(value, int | float | Decimal):
+        cell.number_format = "0.0%"
+    elif kind == DECIMAL and isinstance(value, int | float | Decimal):
+        cell.number_format = "0.0#"
     elif kind == DATE:
         cell.number_format = "yyyy年m月d日"
     elif kind == DATETIME:
@@ -57,22 +73,54 @@ def _cell(ws, value, kind, font=None, fill=None, fmt=None):
     return cell
 
 
-_NEEDS_FORMAT = {MONEY, DATE, DATETIME}
+_NEEDS_FORMAT = {MONEY, DATE, DATETIME, PERCENT, DECIMAL}
 
 
-def _data_cell(ws, value, kind):
+def _data_cell(ws, value, kind, width):
     """A data cell, as cheaply as possible: most cells are plain text or numbers and go in as raw
-    values; only money/dates (number formats) and text that looks like a formula need a styled cell.
-    Building a WriteOnlyCell for every value made exports ~1.6x slower than bare openpyxl."""
+    values; only money/dates/rates (number formats), text that looks like a formula and text too long
+    for its column (wrapped) need a styled cell. Building a WriteOnlyCell for every value made
+    exports ~1.6x slower than bare openpyxl."""
     if value is None:
         return None
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, str):
-        return _cell(ws, value, kind) if value.startswith(FORMULA_PREFIXES) else value
+        if value.startswith(FORMULA_PREFIXES):
+            return _cell(ws, value, kind)
+        if text_width(value) > width:
+            cell = _cell(ws, value, kind)
+            cell.alignment = _WRAP
+            return cell
+        return value
     if kind in _NEEDS_FORMAT or isinstance(value, datetime.date):
         return _cell(ws, value, kind)
     return value
+
+
+def _value_width(value, kind) -> float:
+    if value is None or value == "":
+        return 0
+    if kind in FORMAT_WIDTH and isinstance(value, datetime.date):
+        return FORMAT_WIDTH[kind]
+    if kind == MONEY and isinstance(value, int | float | Decimal):
+        return len(format_money(value)) * 1.1
+    if kind == PERCENT and isinstance(value, int | float | Decimal):
+        return 7
+    return text_width(str(value))
+
+
+def column_widths(columns, sample) -> list[float]:
+    """Each column as wide as its longest formatted value among `sample` rows (and at least its
+    format and its declared width), capped at MAX_WIDTH: longer text wraps."""
+    widths = [max(c.width, FORMAT_WIDTH.get(c.kind, 0)) for c in columns]
+    for row in sample:
+        for i, (value, column) in enumerate(zip(row, columns, strict=False)):
+            w = _value_width(value, column.kind)
+            if w > widths[i]:
+                widths[i] = w
+    headers = [min(text_width(c.header), 24) for c in columns]  # a heading may wrap onto two lines
+    return [min(max(w, h) + 2, MAX_WIDTH) for w, h in zip(widths, headers, strict=True)]
 
 
 def _text(ws, value, font=None):
@@ -82,8 +130,11 @@ def _text(ws, value, font=None):
 def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = None):
     ws = wb.create_sheet(safe_sheet_title(sheet_title or report.title, used_titles))
     ncols = max(1, len(report.columns))
-    for i, col in enumerate(report.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
+    rows = iter(report.rows)
+    sample = list(itertools.islice(rows, WIDTH_SCAN_ROWS))
+    widths = column_widths(report.columns, sample)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A4"
     ws.page_setup.orientation = "landscape" if report.landscape or ncols > 7 else "portrait"
     ws.page_setup.paperSize = "9"  # A4
@@ -91,6 +142,7 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "3:3"
+    ws.print_options.gridLines = True  # the table's lines print (a border on every cell would cost)
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
     school_name = getattr(report.school, "name", "") or ""
     ws.append([_text(ws, f"{school_name} {report.title}".strip(), _TITLE_FONT)])
@@ -109,8 +161,8 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     kinds = [c.kind for c in report.columns]
     running = Totals(report.columns) if any(c.total for c in report.columns) else None
     count = 0
-    for row in report.rows:
-        ws.append([_data_cell(ws, v, k) for v, k in zip(row, kinds, strict=False)])
+    for row in itertools.chain(sample, rows):
+        ws.append([_data_cell(ws, v, k, w) for v, k, w in zip(row, kinds, widths, strict=False)])
         if running is not None:
             running.add(row)
         count += 1
