@@ -25,7 +25,7 @@ _stamp = time.strftime("%H%M%S")
 
 
 def _model(label):
-    from logistics.district import model_or_none
+    from benchmarks.district import model_or_none
 
     return model_or_none(label)
 
@@ -178,7 +178,7 @@ class PendingQueue:
         self.lock = threading.Lock()
 
     def prepare(self, schools, count_per_school):
-        from logistics.district import add_pending_requests
+        from benchmarks.district import add_pending_requests
 
         for school in schools:
             have = len(self.queues[school.pk])
@@ -239,7 +239,7 @@ def finance_pages(ctx) -> list[Page]:
 
     def ensure_queue(schools, expected_requests):
         """At least 20 requests waiting for the principal in each school (a real morning's queue)."""
-        from logistics.district import add_pending_requests
+        from benchmarks.district import add_pending_requests
 
         for school in schools:
             have = PurchaseRequest.objects.filter(

@@ -342,7 +342,7 @@ class Context:
     """Schools and users of the seeded district, read once in-process."""
 
     def __init__(self, n_schools: int):
-        from logistics.district import BUREAU_USERNAME, school_code
+        from benchmarks.district import BUREAU_USERNAME, school_code
         from logistics.models import Membership, School
 
         codes = [school_code(i) for i in range(1, n_schools + 1)]
@@ -997,7 +997,7 @@ def main(argv=None):
         connection.connection.autocommit = old
         log(f"VACUUM ANALYZE {time.monotonic() - t0:.0f} s, database {meta['db_size']}")
 
-    from logistics.district import BENCH_PASSWORD
+    from benchmarks.district import BENCH_PASSWORD
 
     from .pages import all_pages
 

@@ -14,7 +14,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "logistics.settings")
 app = Celery("logistics")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["logistics.monthend"])  # month-end packs and the duty calendar
 
 # Every periodic job of every app is declared here, and only here. Times are Asia/Shanghai.
 app.conf.beat_schedule = {
@@ -45,19 +44,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=7, minute=0),
     },
     "month-end-packs": {
-        "task": "logistics.monthend.tasks.schedule_month_packs",
+        "task": "monthend.tasks.schedule_month_packs",
         "schedule": crontab(hour=2, minute=0, day_of_month=1),
     },
     "month-end-packs-recovery": {
-        "task": "logistics.monthend.tasks.recover_month_packs",
+        "task": "monthend.tasks.recover_month_packs",
         "schedule": crontab(minute=45),
     },
     "duty-calendar-tasks": {
-        "task": "logistics.monthend.tasks.create_duty_tasks",
+        "task": "monthend.tasks.create_duty_tasks",
         "schedule": crontab(hour=0, minute=30),
     },
     "duty-calendar-reminders": {
-        "task": "logistics.monthend.tasks.remind_duty_tasks",
+        "task": "monthend.tasks.remind_duty_tasks",
         "schedule": crontab(hour=7, minute=30),
     },
     "hygiene-greening-tasks": {

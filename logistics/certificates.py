@@ -2,6 +2,7 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .choices import Role
 from .models import Certificate, display_name
@@ -22,7 +23,12 @@ def send_certificate_expiry_alerts(today=None) -> int:
             school=cert.school,
             roles=[Role.DIRECTOR],
             users=[cert.staff.user],
-            title=f"{display_name(cert.staff.user)}的{cert.get_kind_display()}将于{cert.expires_on:%Y-%m-%d}到期",
+            title=_("%(name)s的%(kind)s将于%(day)s到期")
+            % {
+                "name": display_name(cert.staff.user),
+                "kind": cert.get_kind_display(),
+                "day": f"{cert.expires_on:%Y-%m-%d}",
+            },
             url=reverse("org:staff_detail", args=[cert.staff_id]),
             # one alert per certificate and expiry date, however often the job runs
             dedupe_key=f"cert-expiry:{cert.pk}:{cert.expires_on:%Y%m%d}",

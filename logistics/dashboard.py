@@ -94,7 +94,4 @@ def cards(request):
                 order=90,
             )
         )
-    from .monthend.dashboard import cards as monthend_cards
-
-    found.extend(monthend_cards(request))
     return found

@@ -7,7 +7,7 @@ Compliance records do not use ScopedUpdateView: they are corrected through their
 
 from django.contrib import messages
 from django.utils.translation import gettext as _
-from django.views.generic import CreateView, DetailView, ListView, UpdateView
+from django.views.generic import CreateView, ListView, UpdateView
 
 from .permissions import SchoolViewMixin
 from .services import save_with_log
@@ -28,10 +28,6 @@ class ScopedListView(SchoolViewMixin, ListView):
         if self.create_url and can(self.request, self.create_permission or self.permission):
             ctx["create_url"] = self.create_url
         return ctx
-
-
-class ScopedDetailView(SchoolViewMixin, DetailView):
-    pass
 
 
 class _ScopedFormMixin:

@@ -257,9 +257,6 @@ class Certificate(SchoolOwned):
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}".strip()
 
-    def is_valid_on(self, day):
-        return self.expires_on is None or self.expires_on >= day
-
 
 class ChangeLog(models.Model):
     """The change log of DESIGN.md rule 5: who, when, action, before/after and why."""
@@ -288,11 +285,6 @@ class ChangeLog(models.Model):
 
     def __str__(self):
         return f"{self.object_repr} {self.get_action_display()}"
-
-    def changed_fields(self):
-        before, after = self.before or {}, self.after or {}
-        keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
 def attachment_path(instance, filename):
@@ -352,6 +344,3 @@ class Notification(SchoolOwned):
 
     def __str__(self):
         return self.title
-
-
-from .monthend.models import *  # noqa: E402,F401,F403

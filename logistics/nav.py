@@ -14,16 +14,3 @@ SECTION = NavSection(
         NavItem(_("报表"), "reports:index", "reports.view"),
     ],
 )
-
-SECTIONS = [
-    SECTION,
-    NavSection(
-        _("月报与行事历"),
-        [
-            NavItem(_("各校概览"), "monthend:bureau", "monthend.bureau"),
-            NavItem(_("月报"), "monthend:pack_list", "monthend.view"),
-            NavItem(_("行事历任务"), "monthend:task_list", "duties.view"),
-            NavItem(_("行事历"), "monthend:duty_list", "duties.view"),
-        ],
-    ),
-]

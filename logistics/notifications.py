@@ -1,20 +1,9 @@
 """Services notify a user or every holder of a role in a school; the in-app list shows them."""
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from . import usercache
 from .models import Membership, Notification
-
-
-def users_with_roles(school, roles):
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__school=school, memberships__role__in=list(roles), memberships__ended_on__isnull=True
-        )
-        .distinct()
-    )
 
 
 def notify(
@@ -95,4 +84,4 @@ def mark_read(*, user, ids=None):
     return marked
 
 
-__all__ = ["notify", "mark_read", "users_with_roles", "Membership"]
+__all__ = ["notify", "mark_read", "Membership"]

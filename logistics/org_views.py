@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import services
+from .actions import errors_to_form, form_page, month_param
 from .choices import RoomType
 from .forms import (
     CampusForm,
@@ -173,7 +174,7 @@ def member_add(request):
         )
         messages.success(request, _("已添加成员 %(name)s。") % {"name": d["full_name"]})
         return redirect("org:member_list")
-    return render(request, "generic/form.html", {"form": form, "title": _("添加成员")})
+    return form_page(request, form, _("添加成员"))
 
 
 class MemberUpdate(ScopedUpdateView):
@@ -201,8 +202,7 @@ def member_end(request, pk):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            for msg in exc.messages:
-                form.add_error(None, msg)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("成员已离岗。"))
             return redirect("org:member_list")
@@ -274,9 +274,7 @@ def certificate_add(request, staff_pk):
         services.save_with_log(form=form, by=request.user)
         messages.success(request, _("证件已添加。"))
         return redirect("org:staff_detail", pk=profile.pk)
-    return render(
-        request, "generic/form.html", {"form": form, "title": _("添加证件：%(n)s") % {"n": profile}}
-    )
+    return form_page(request, form, _("添加证件：%(n)s") % {"n": profile})
 
 
 class CertificateUpdate(ScopedUpdateView):
@@ -327,14 +325,7 @@ def report_download(request, key, fmt):
     spec = REGISTRY.get(key)
     if spec is None or fmt not in ("xlsx", "pdf") or not can(request, spec.permission):
         raise Http404
-    try:
-        period = (
-            Period.parse_month(request.GET.get("month", ""))
-            if request.GET.get("month")
-            else Period.current_month()
-        )
-    except ValueError as exc:
-        raise Http404 from exc
+    period = month_param(request, default=Period.current_month)
     report = spec.builder(request.school, period)
     return report_response(report, fmt, f"{spec.key}-{period.key}")
 

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, frozenset] = {
     "duties.view": ALL_STAFF_ROLES | {R.BUREAU},
     "duties.manage": MANAGERS,
     "duties.do": ALL_STAFF_ROLES,
+    "duties.complete": MANAGERS | {R.STAFF},  # complete any task, not only one's own (monthend.workflows)
     # assets and stores
     "assets.view": ALL_STAFF_ROLES | {R.BUREAU},
     "assets.manage": MANAGERS | {R.STAFF},

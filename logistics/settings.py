@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "safety",
     "finance",
     "hygiene",
+    "monthend",
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.utils.translation import gettext as _
+
 from .models import Certificate, display_name
 from .reports import Column, Report, register
 from .reports.base import DATE
@@ -17,14 +19,16 @@ def certificate_list(school, period):
         .order_by("staff__user__first_name", "kind")
     )
 
+    permanent, expired, expiring, valid = _("长期有效"), _("已过期"), _("30天内到期"), _("有效")
+
     def state(cert):
         if cert.expires_on is None:
-            return "长期有效"
+            return permanent
         if cert.expires_on < as_of:
-            return "已过期"
+            return expired
         if cert.expires_on <= soon:
-            return "30天内到期"
-        return "有效"
+            return expiring
+        return valid
 
     rows = (
         (
@@ -39,18 +43,18 @@ def certificate_list(school, period):
         for c in certs.iterator(chunk_size=2000)
     )
     return Report(
-        title="员工证件一览表",
+        title=_("员工证件一览表"),
         columns=[
-            Column("姓名", width=12),
-            Column("岗位", width=14),
-            Column("证件类型", width=18),
-            Column("证件编号", width=22),
-            Column("发证日期", DATE, 16),
-            Column("有效期至", DATE, 16),
-            Column("状态", width=12),
+            Column(_("姓名"), width=12),
+            Column(_("岗位"), width=14),
+            Column(_("证件类型"), width=18),
+            Column(_("证件编号"), width=22),
+            Column(_("发证日期"), DATE, 16),
+            Column(_("有效期至"), DATE, 16),
+            Column(_("状态"), width=12),
         ],
         rows=rows,
         school=school,
         period=period,
-        empty_text="无证件记录",
+        empty_text=_("无证件记录"),
     )

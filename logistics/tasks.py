@@ -71,6 +71,8 @@ class SchoolTask(Task):
 
 
 def notify_task_failure(task, exc, task_id, kwargs):
+    from django.utils.translation import gettext as _
+
     from .choices import Role
     from .models import School
     from .notifications import notify
@@ -83,11 +85,12 @@ def notify_task_failure(task, exc, task_id, kwargs):
         sent += notify(
             school=school,
             roles=[Role.DIRECTOR],
-            title=f"后台任务失败：{short_name}",
-            body=(
-                f"后台任务 {task.name} 重试 {task.max_retries} 次后仍然失败（{type(exc).__name__}）。"
+            title=_("后台任务失败：%(name)s") % {"name": short_name},
+            body=_(
+                "后台任务 %(task)s 重试 %(retries)s 次后仍然失败（%(error)s）。"
                 "相关的提醒或报表可能没有生成，请联系系统管理员查看日志。"
-            ),
+            )
+            % {"task": task.name, "retries": task.max_retries, "error": type(exc).__name__},
             dedupe_key=f"task-failed:{task_id}",
         )
     return sent

@@ -52,7 +52,7 @@ urlpatterns = [
     path("files/<uuid:uuid>/", views.attachment_download, name="attachment"),
     path("org/", include(org_patterns)),
     path("reports/", include(report_patterns)),
-    path("monthend/", include("logistics.monthend.urls")),
+    path("monthend/", include("monthend.urls")),
     path("assets/", include("assets.urls")),
     path("canteen/", include("canteen.urls")),
     path("safety/", include("safety.urls")),

@@ -6,7 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import logistics.monthend.models
+import monthend.models
 
 
 class Migration(migrations.Migration):
@@ -90,8 +90,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('xlsx', models.FileField(blank=True, max_length=200, upload_to=logistics.monthend.models.pack_path)),
-                ('pdf', models.FileField(blank=True, max_length=200, upload_to=logistics.monthend.models.pack_path)),
+                ('xlsx', models.FileField(blank=True, max_length=200, upload_to=monthend.models.pack_path)),
+                ('pdf', models.FileField(blank=True, max_length=200, upload_to=monthend.models.pack_path)),
                 ('xlsx_sha256', models.CharField(blank=True, max_length=64)),
                 ('pdf_sha256', models.CharField(blank=True, max_length=64)),
                 ('xlsx_size', models.PositiveBigIntegerField(default=0)),

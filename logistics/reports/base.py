@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 TEXT, INT, MONEY, DECIMAL, DATE, DATETIME = "text", "int", "money", "decimal", "date", "datetime"
 PERCENT = "percent"  # a rate stored as a fraction (0.225), shown as 22.5%
 NUMERIC_KINDS = frozenset({INT, MONEY, DECIMAL, PERCENT})
-SIGNATURES = ("制表人", "审核人", "校长")
+SIGNATURES = (gettext_lazy("制表人"), gettext_lazy("审核人"), gettext_lazy("校长"))
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     signatures: tuple = SIGNATURES
     landscape: bool = False
-    empty_text: str = "本月无记录"
+    empty_text: str = gettext_lazy("本月无记录")
     # Rows to highlight in the PDF (e.g. a day with no food samples): indexes into rows.
     highlight: set = field(default_factory=set)
     # How the report reads in a long PDF (the month-end pack) when it has many rows: a
@@ -131,7 +133,7 @@ def display_value(value, kind: str) -> str:
     if kind in (DATE, DATETIME):
         return format_date(value)
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     return str(value)
 
 
@@ -146,10 +148,3 @@ class Totals:
         for i in self._which:
             if row[i] not in (None, ""):
                 self.values[i] += Decimal(row[i])
-
-
-def column_totals(columns, rows):
-    totals = Totals(columns)
-    for row in rows:
-        totals.add(row)
-    return totals.values

@@ -2,6 +2,7 @@
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .base import DATE, NUMERIC_KINDS, Totals, display_value, format_date, text_width
 
@@ -26,7 +27,7 @@ def report_context(report):
             for t, c, n in zip(totals.values, report.columns, numeric, strict=False)
         ]
         if total_cells[0][0] == "":
-            total_cells[0] = ("合计", False)
+            total_cells[0] = (_("合计"), False)
         widths.add(total_cells)
     return {"report": report, "rows": rows, "totals": total_cells, "widths": widths.percentages()}
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -143,14 +144,17 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "3:3"
     ws.print_options.gridLines = True  # the table's lines print (a border on every cell would cost)
-    ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+    ws.oddFooter.center.text = _("第 &P 页 / 共 &N 页")
     school_name = getattr(report.school, "name", "") or ""
     ws.append([_text(ws, f"{school_name} {report.title}".strip(), _TITLE_FONT)])
-    meta = f"期间：{report.period.label}" if report.period else ""
+    meta = _("期间：%(period)s") % {"period": report.period.label} if report.period else ""
     generated = timezone.localtime()
-    ws.append(
-        [_text(ws, f"{meta}    制表日期：{generated.year}年{generated.month}月{generated.day}日".strip())]
-    )
+    made = _("制表日期：%(year)s年%(month)s月%(day)s日") % {
+        "year": generated.year,
+        "month": generated.month,
+        "day": generated.day,
+    }
+    ws.append([_text(ws, f"{meta}    {made}".strip())])
     header = []
     for col in report.columns:
         c = _text(ws, col.header, _HEAD_FONT)
@@ -172,7 +176,7 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
         totals = running.values
         first = next(i for i, t in enumerate(totals) if t is not None)
         line = [
-            _text(ws, "合计", _HEAD_FONT) if i == 0 else _cell(ws, t, kinds[i], font=_HEAD_FONT)
+            _text(ws, _("合计"), _HEAD_FONT) if i == 0 else _cell(ws, t, kinds[i], font=_HEAD_FONT)
             for i, t in enumerate(totals)
         ]
         if first == 0:
@@ -182,7 +186,7 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
         ws.append([_text(ws, note)])
     ws.append([])
     if report.signatures:
-        ws.append([_text(ws, "    ".join(f"{s}：__________" for s in report.signatures))])
+        ws.append([_text(ws, "    ".join(_("%(who)s：__________") % {"who": s} for s in report.signatures))])
     return ws, count
 
 
@@ -192,11 +196,11 @@ def write_workbook(reports, target, *, contents_title=None):
     used: set = set()
     reports = list(reports)
     if contents_title:
-        ws = wb.create_sheet(safe_sheet_title("目录", used))
+        ws = wb.create_sheet(safe_sheet_title(_("目录"), used))
         ws.column_dimensions["A"].width = 8
         ws.column_dimensions["B"].width = 40
         ws.append([_text(ws, contents_title, _TITLE_FONT)])
-        ws.append([_text(ws, "序号", _HEAD_FONT), _text(ws, "报表", _HEAD_FONT)])
+        ws.append([_text(ws, _("序号"), _HEAD_FONT), _text(ws, _("报表"), _HEAD_FONT)])
         for i, r in enumerate(reports, start=1):
             ws.append([i, _text(ws, r.title)])
     for report in reports:

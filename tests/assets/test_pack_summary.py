@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from logistics.monthend import hooks, pack, services
 from logistics.reports import Period, specs
 from logistics.reports import summary as summary_module
+from monthend import hooks, pack, services
 from tests.monthend.conftest import compact, pdf_text
 
 OCT = Period.month(2026, 10)

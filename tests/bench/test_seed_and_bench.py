@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 
+from benchmarks import district
 from benchmarks.loadgen import Result, Session, run_load
 from benchmarks.pages import all_pages
 from benchmarks.run import Context, measure_queries, parse_args
-from logistics import district
 from logistics.models import Campus, Certificate, Membership, Room, School, StaffProfile
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ staff tick off this week's duties. Desktop, tablet and phone."""
 import pytest
 from django.utils import timezone
 
-from logistics.monthend import duties, services
-from logistics.monthend.models import Duty, DutyTask, MonthPack
 from logistics.reports import Period
+from monthend import duties, services
+from monthend.models import Duty, DutyTask, MonthPack
 from tests.e2e.conftest import login, screenshot
 from tests.monthend.conftest import test_reports  # noqa: F401  (fixture)
 
@@ -90,7 +90,7 @@ def test_staff_tick_off_this_weeks_duty(live_server, new_page, school, staff, di
 def test_the_bureau_sees_every_apps_metrics_without_the_page_overflowing(
     live_server, new_page, school, other_school, bureau, device
 ):
-    from logistics.monthend.hooks import bureau_metrics
+    from monthend.hooks import bureau_metrics
 
     labels, _table, errors = bureau_metrics([school, other_school], OCT)
     page = new_page(device)

@@ -8,10 +8,10 @@ from django.db.models import Sum
 
 from logistics.choices import RoomType
 from logistics.models import Room
-from logistics.monthend import hooks, pack
 from logistics.reports import Column, Report, register, specs
 from logistics.reports.base import DATE, INT, MONEY
 from logistics.reports.registry import REGISTRY
+from monthend import hooks, pack
 
 ROOM_REPORT = "test.rooms"
 EMPTY_REPORT = "test.empty"

@@ -9,9 +9,9 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
-from logistics.monthend import hooks, services
-from logistics.monthend.models import MonthPack
 from logistics.reports import Period
+from monthend import hooks, services
+from monthend.models import MonthPack
 from tests.factories import CampusFactory, RoomFactory, SchoolFactory
 from tests.helpers import assert_status
 
@@ -75,7 +75,7 @@ def test_the_bureau_page_costs_the_same_queries_for_3_or_30_schools(
 def test_the_overview_keeps_its_metrics_a_while_and_says_since_when(
     school, as_bureau, test_reports, metric_hook, room, settings
 ):
-    from logistics.monthend import views
+    from monthend import views
 
     room.floor = 7
     room.save()
@@ -149,7 +149,7 @@ def test_the_zip_is_404_without_packs_and_403_for_schools(school, as_bureau, as_
 
 def test_the_bureau_clicks_through_to_a_school_read_only(school, other_school, as_bureau):
 
-    from logistics.monthend.models import Duty, DutyTask
+    from monthend.models import Duty, DutyTask
 
     services.calendar_settings(other_school)
     duty = Duty.objects.get(school=other_school, title="消防设备自检")

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from logistics.monthend import services
-from logistics.monthend.models import MonthPack
 from logistics.reports import Period
+from monthend import services
+from monthend.models import MonthPack
 
 
 @pytest.mark.django_db(transaction=True)

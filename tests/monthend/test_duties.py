@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from logistics.models import ChangeLog, Notification
-from logistics.monthend import duties, services
-from logistics.monthend.choices import Recurrence, TaskStatus
-from logistics.monthend.models import Duty, DutySettings, DutyTask
-from logistics.monthend.tasks import create_duty_tasks, remind_duty_tasks
+from monthend import duties, services
+from monthend.choices import Recurrence, TaskStatus
+from monthend.models import Duty, DutySettings, DutyTask
+from monthend.tasks import create_duty_tasks, remind_duty_tasks
 from tests.helpers import assert_login_required, assert_status, form_errors
 
 D = datetime.date
@@ -108,28 +108,30 @@ def task(school, staff):
 
 
 def test_a_task_is_done_with_who_and_when_and_the_history_row(task, staff):
-    services.task_complete(obj=task, by=staff, role="staff", note="灭火器32具全部合格")
+    services.task_complete(obj=task, by=staff, note="灭火器32具全部合格")
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.done_by == staff and task.done_at and "32具" in task.note
     log = ChangeLog.objects.get(object_id=str(task.pk), action="transition")
-    assert log.before == {"status": "open"} and log.after == {"status": "done"} and log.user == staff
+    assert log.transition == "complete" and log.user == staff and log.reason == "灭火器32具全部合格"
+    assert log.before == {"status": "open", "done_by": None, "done_at": None, "note": ""}
+    assert log.after["status"] == "done" and log.after["done_by"] == staff.pk
     with pytest.raises(ValidationError):
-        services.task_complete(obj=task, by=staff, role="staff")
+        services.task_complete(obj=task, by=staff)
 
 
 def test_only_allowed_people_complete_skip_or_reopen(task, teacher, director):
     with pytest.raises(ValidationError, match="无权"):
-        services.task_complete(obj=task, by=teacher, role="teacher")
+        services.task_complete(obj=task, by=teacher)
     task.assignee = teacher
     task.save()
     with pytest.raises(ValidationError, match="无权"):
-        services.task_skip(obj=task, by=teacher, role="teacher", reason="x")
+        services.task_skip(obj=task, by=teacher, reason="x")
     with pytest.raises(ValidationError, match="原因"):
-        services.task_skip(obj=task, by=director, role="director", reason=" ")
-    services.task_complete(obj=task, by=teacher, role="teacher")  # the assignee may
+        services.task_skip(obj=task, by=director, reason=" ")
+    services.task_complete(obj=task, by=teacher)  # the assignee may
     with pytest.raises(ValidationError, match="原因"):
-        services.task_reopen(obj=task, by=director, role="director", reason="")
-    services.task_reopen(obj=task, by=director, role="director", reason="记录有误")
+        services.task_reopen(obj=task, by=director, reason="")
+    services.task_reopen(obj=task, by=director, reason="记录有误")
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN and task.done_by is None
 
@@ -279,7 +281,7 @@ def test_the_dashboard_shows_this_weeks_duties(
 def test_the_dashboard_card_costs_one_query_and_teachers_see_their_own(
     school, as_director, as_teacher, teacher, director, django_assert_num_queries
 ):
-    from logistics.monthend.dashboard import cards
+    from monthend.dashboard import cards
 
     services.calendar_settings(school)
     duty = Duty.objects.get(school=school, title="消防设备自检")
@@ -331,7 +333,7 @@ def test_the_calendar_page_has_fixed_queries(school, as_director, as_bureau, dja
 def test_a_tasks_history_shows_who_did_what(task, staff, as_director, as_teacher):
     from logistics.templatetags.logistics_tags import history_url
 
-    services.task_complete(obj=task, by=staff, role="staff", note="全部合格")
+    services.task_complete(obj=task, by=staff, note="全部合格")
     page = as_director.get(history_url(task))
     html = page.content.decode()
     assert page.status_code == 200 and staff.first_name in html and "状态变更" in html

@@ -5,9 +5,9 @@ import subprocess
 
 import pytest
 
-from logistics.monthend import hooks, services
-from logistics.monthend.choices import PackStatus
 from logistics.reports import Period, specs
+from monthend import hooks, services
+from monthend.choices import PackStatus
 
 OCT = Period.month(2026, 10)
 

@@ -13,12 +13,12 @@ from django.db.models import Sum
 from openpyxl import load_workbook
 
 from logistics.models import ChangeLog, Notification, Room
-from logistics.monthend import pack as pack_module
-from logistics.monthend import services
-from logistics.monthend.choices import PackStatus, PackTrigger
-from logistics.monthend.models import MonthPack
-from logistics.monthend.tasks import schedule_month_packs
 from logistics.reports import Period
+from monthend import pack as pack_module
+from monthend import services
+from monthend.choices import PackStatus, PackTrigger
+from monthend.models import MonthPack
+from monthend.tasks import schedule_month_packs
 from tests.factories import RoomFactory
 
 from .conftest import compact, pdf_text
@@ -197,7 +197,7 @@ def test_a_failing_report_fails_the_pack_and_the_next_run_makes_a_new_version(
 
 def test_a_new_version_keeps_the_old_one(school, director, test_reports):
     first = _build(school)
-    second = services.pack_request(school=school, period=OCT, by=director, role="director", enqueue=False)
+    second = services.pack_request(school=school, period=OCT, by=director, enqueue=False)
     services.pack_build(pack_id=second.pk)
     assert list(MonthPack.objects.order_by("version").values_list("version", "status")) == [
         (1, PackStatus.READY),
@@ -208,13 +208,13 @@ def test_a_new_version_keeps_the_old_one(school, director, test_reports):
 
 
 def test_a_new_version_is_refused_while_one_is_being_generated_and_for_the_future(school, director, teacher):
-    services.pack_request(school=school, period=OCT, by=director, role="director", enqueue=False)
+    services.pack_request(school=school, period=OCT, by=director, enqueue=False)
     with pytest.raises(ValidationError, match="正在生成"):
-        services.pack_request(school=school, period=OCT, by=director, role="director", enqueue=False)
+        services.pack_request(school=school, period=OCT, by=director, enqueue=False)
     with pytest.raises(ValidationError, match="未来"):
-        services.pack_request(school=school, period=Period.month(2099, 1), by=director, role="director")
+        services.pack_request(school=school, period=Period.month(2099, 1), by=director)
     with pytest.raises(ValidationError):
-        services.pack_request(school=school, period=Period.month(2026, 9), by=teacher, role="teacher")
+        services.pack_request(school=school, period=Period.month(2026, 9), by=teacher)
     assert MonthPack.objects.count() == 1
 
 

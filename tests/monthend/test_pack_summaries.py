@@ -12,12 +12,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from canteen.models import FoodSample, Fridge
-from logistics.monthend import hooks, pack, services
 from logistics.reports import REGISTRY, Agg, Column, Period, Report, Summary, register, specs
 from logistics.reports import summary as summary_module
 from logistics.reports.base import INT, MONEY
 from logistics.reports.pdf import report_context
 from logistics.reports.summary import SUM, for_pdf
+from monthend import hooks, pack, services
 
 from .conftest import compact, pdf_text
 

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from logistics.models import District
-from logistics.monthend import services
-from logistics.monthend.choices import PackStatus, PackTrigger
-from logistics.monthend.models import MonthPack
 from logistics.reports import Period
+from monthend import services
+from monthend.choices import PackStatus, PackTrigger
+from monthend.models import MonthPack
 from tests.factories import BureauAccountFactory, SchoolFactory
 from tests.helpers import assert_login_required, assert_status
 

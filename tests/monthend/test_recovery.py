@@ -20,13 +20,13 @@ from django.utils import timezone
 from logistics.audit import history_for
 from logistics.celery import app as celery_app
 from logistics.models import Notification
-from logistics.monthend import pack as pack_module
-from logistics.monthend import services
-from logistics.monthend.choices import PackStatus
-from logistics.monthend.models import MonthPack
-from logistics.monthend.tasks import generate_month_pack, recover_month_packs, schedule_month_packs
 from logistics.reports import Period
 from logistics.tasks import SchoolTask
+from monthend import pack as pack_module
+from monthend import services
+from monthend.choices import PackStatus
+from monthend.models import MonthPack
+from monthend.tasks import generate_month_pack, recover_month_packs, schedule_month_packs
 
 OCT, SEP = Period.month(2026, 10), Period.month(2026, 9)
 LONG_AGO = timezone.now() - services.STALE_AFTER - datetime.timedelta(minutes=1)
@@ -59,7 +59,7 @@ def test_a_pack_asked_for_while_the_broker_is_down_is_queued_again_by_the_next_s
 ):
     broker["down"] = True
     with django_capture_on_commit_callbacks(execute=True):
-        sep = services.pack_request(school=school, period=SEP, by=director, role="director")
+        sep = services.pack_request(school=school, period=SEP, by=director)
         oct_, created = services.pack_schedule(school=school, period=OCT)
     assert created
     # queued with the school's id (SchoolTask tells that school's directors), not built in-process
@@ -85,11 +85,9 @@ def test_the_hourly_sweep_makes_up_for_lost_and_abandoned_packs_without_creating
     school, director, test_reports, broker, django_capture_on_commit_callbacks
 ):
     assert celery_app.conf.beat_schedule["month-end-packs-recovery"]["schedule"].minute == {45}
-    lost = services.pack_request(school=school, period=SEP, by=director, role="director", enqueue=False)
+    lost = services.pack_request(school=school, period=SEP, by=director, enqueue=False)
     dead, _ = services.pack_schedule(school=school, period=OCT, enqueue=False)
-    fresh = services.pack_request(
-        school=school, period=Period.month(2026, 8), by=director, role="director", enqueue=False
-    )
+    fresh = services.pack_request(school=school, period=Period.month(2026, 8), by=director, enqueue=False)
     MonthPack.objects.filter(pk=lost.pk).update(created_at=LONG_AGO)
     MonthPack.objects.filter(pk=dead.pk).update(status=PackStatus.RUNNING, started_at=LONG_AGO)
 
@@ -117,7 +115,9 @@ def test_an_abandoned_pack_is_failed_and_the_schedule_makes_a_new_version(
     assert created and again.version == 2
     stuck.refresh_from_db()
     assert stuck.status == PackStatus.FAILED and "生成中断" in stuck.error
-    assert history_for(stuck).filter(before={"status": "running"}, after={"status": "failed"}).count() == 1
+    failed = history_for(stuck).filter(transition="fail").get()
+    assert failed.before["status"] == "running" and failed.after["status"] == "failed"
+    assert failed.user is None and "生成中断" in failed.reason
     notes = Notification.objects.filter(dedupe_key=f"monthpack-failed:{stuck.pk}")
     assert list(notes.values_list("user", flat=True)) == [director.pk]
     # a second run changes nothing and tells nobody again
@@ -139,7 +139,8 @@ def test_a_build_that_outlives_its_abandonment_does_not_turn_ready(school, test_
     monkeypatch.setattr(pack_module, "write_xlsx", slow_write_xlsx)
     built = services.pack_build(pack_id=pack.pk)
     assert built.status == PackStatus.FAILED
-    assert not history_for(pack).filter(after={"status": "ready"}).exists()
+    assert not history_for(pack).filter(transition="finish").exists()
+    assert history_for(pack).filter(transition="fail").count() == 1
 
 
 @pytest.fixture

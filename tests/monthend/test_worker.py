@@ -4,11 +4,11 @@ import time
 
 import pytest
 
-from logistics.monthend import services
-from logistics.monthend.choices import PackStatus
-from logistics.monthend.models import MonthPack
-from logistics.monthend.tasks import schedule_month_packs
 from logistics.reports import Period
+from monthend import services
+from monthend.choices import PackStatus
+from monthend.models import MonthPack
+from monthend.tasks import schedule_month_packs
 
 pytestmark = pytest.mark.integration
 

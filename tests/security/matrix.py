@@ -316,7 +316,7 @@ class M:
 
     @staticmethod
     def month_pack(world, school):
-        from logistics.monthend.models import MonthPack
+        from monthend.models import MonthPack
 
         month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
         trigger = MonthPack._meta.get_field("trigger").choices[0][0]
@@ -325,14 +325,14 @@ class M:
 
     @staticmethod
     def duty(world, school):
-        from logistics.monthend.models import Duty
+        from monthend.models import Duty
 
         recurrence = Duty._meta.get_field("recurrence").choices[0][0]
         return Duty.objects.create(school=school, title="矩阵测试事项", recurrence=recurrence, month=8)
 
     @staticmethod
     def duty_task(world, school):
-        from logistics.monthend.models import DutyTask
+        from monthend.models import DutyTask
 
         duty = M.duty(world, school)
         return DutyTask.objects.create(

@@ -23,7 +23,7 @@ times on fresh data.
   run) makes one weekly (and one monthly) inspection per school: the unique constraint plus the
   `IntegrityError` fallback in `inspection_create` turn the loser's insert into a no-op, not a crash.
 - test_it_schedules_one_month_pack_per_school_when_the_task_runs_twice:
-  `logistics.monthend.tasks.schedule_month_packs` run twice at once makes one pack (version 1)
+  `monthend.tasks.schedule_month_packs` run twice at once makes one pack (version 1)
   per school and month, queued for building once: the school row lock in `pack_schedule`. (The
   unique school+month+version constraint alone would not do: the loser reads MAX(version) after
   the winner committed and makes a version 2.)
@@ -63,8 +63,8 @@ from finance.choices import FlowAction, RequestStatus
 from finance.models import FlowLog, PurchaseRequest
 from logistics.audit import history_for
 from logistics.choices import ChangeAction, Role
-from logistics.monthend.models import MonthPack
-from logistics.monthend.tasks import generate_month_pack, schedule_month_packs
+from monthend.models import MonthPack
+from monthend.tasks import generate_month_pack, schedule_month_packs
 from safety.choices import InspectionKind
 from safety.models import Inspection
 from safety.tasks import create_weekly_inspections
@@ -302,7 +302,7 @@ def test_it_schedules_one_month_pack_per_school_when_the_task_runs_twice(school,
             run_task(),
             run_task(),
             # pack_schedule's look for an existing pack, made while it holds the school's row lock
-            slow_after=select_from("logistics_monthpack", '"version" DESC'),
+            slow_after=select_from("monthend_monthpack", '"version" DESC'),
         )
         _assert_raced(runs)
         assert all(r.ok for r in runs), [r.error for r in runs]

@@ -96,11 +96,11 @@ URLS = {
     "monthend:pack_list": U("monthend.view"),
     "monthend:pack_regenerate": U("reports.generate", post_only=True),
     "monthend:pack_detail": U(
-        "monthend.view", obj="logistics.MonthPack", make=M.month_pack, cross_school=("bureau",)
+        "monthend.view", obj="monthend.MonthPack", make=M.month_pack, cross_school=("bureau",)
     ),
     "monthend:pack_download": U(
         "monthend.view",
-        obj="logistics.MonthPack",
+        obj="monthend.MonthPack",
         make=M.month_pack,
         kwargs=K.pk_and(fmt="xlsx"),
         visible_roles=(),
@@ -110,17 +110,17 @@ URLS = {
         "monthend.bureau", kwargs=K.last_month, visible_roles=()
     ),  # 404 while no pack of the month is ready
     "monthend:task_list": U("duties.view"),
-    "monthend:task_assign": U("duties.manage", obj="logistics.DutyTask", make=M.duty_task, post_only=True),
+    "monthend:task_assign": U("duties.manage", obj="monthend.DutyTask", make=M.duty_task, post_only=True),
     "monthend:task_action": U(
         "duties.do",
-        obj="logistics.DutyTask",
+        obj="monthend.DutyTask",
         make=M.duty_task,
         kwargs=K.pk_and(action="complete"),
         post_only=True,
     ),
     "monthend:duty_list": U("duties.view"),
     "monthend:duty_create": U("duties.manage"),
-    "monthend:duty_update": U("duties.manage", obj="logistics.Duty", make=M.duty),
+    "monthend:duty_update": U("duties.manage", obj="monthend.Duty", make=M.duty),
     "monthend:duty_settings": U("duties.manage"),
     "assets:asset_list": U("assets.view"),
     "assets:asset_create": U("assets.manage"),

@@ -1,6 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+"""`manage.py seed_district`: the benchmark's district-scale data (benchmarks/district/, used by
+`make bench`). The generator lives beside the benchmark, not in the app; it needs the source tree."""
 
-from logistics import district
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -29,6 +30,10 @@ class Command(BaseCommand):
     def handle(self, *args, schools, assets, days, big_school_assets, control_school, only, **options):
         if schools < 1 or assets < 1 or days < 1 or big_school_assets < 0:
             raise CommandError("学校数、资产数和天数必须为正数。")
+        try:
+            from benchmarks import district
+        except ModuleNotFoundError as exc:
+            raise CommandError("基准数据生成器（benchmarks/district）只在源代码目录中可用。") from exc
         scale = district.Scale(assets=assets, days=days)
         self.stdout.write(f"开始生成 {schools} 所学校的基准数据（每校 {assets} 件资产、{days} 天记录）…")
         result = district.seed(

@@ -1,4 +1,8 @@
-"""Every state change of month packs and duty tasks (DESIGN.md rule 3)."""
+"""Every state change of month packs and duty tasks (DESIGN.md rule 3).
+
+The transitions are declared in monthend/workflows.py (PACK, DUTY_TASK); the engine checks them, writes
+the change log and queues the notices, and each service here adds only its step's own effects.
+"""
 
 import datetime
 import hashlib
@@ -19,39 +23,18 @@ from logistics.audit import record_change, snapshot
 from logistics.choices import ChangeAction, Role
 from logistics.models import School
 from logistics.notifications import notify
+from logistics.permissions import role_can, role_of
 from logistics.reports import Period
 
-from . import duties, hooks, pack
-from .choices import PackStatus, PackTrigger, TaskStatus
+from . import duties, hooks, pack, workflows
+from .choices import PackAction, PackStatus, PackTrigger, TaskAction, TaskStatus
 from .models import Duty, DutySettings, DutyTask, MonthPack
 
 log = logging.getLogger(__name__)
 
 S = PackStatus
-# Month pack workflow: (from, to) -> who may make it. Packs are produced by the system (Celery or
-# the command); people only ask for a new version (pack_request).
-PACK_TRANSITIONS = {
-    (S.PENDING, S.RUNNING): "system",
-    (S.RUNNING, S.READY): "system",
-    (S.RUNNING, S.FAILED): "system",
-}
 # A pack still pending/running after this long is treated as abandoned (its worker died).
 STALE_AFTER = datetime.timedelta(minutes=30)
-
-
-def _transition(pack, old, new, by=None, comment=""):
-    if (old, new) not in PACK_TRANSITIONS:
-        raise ValidationError(
-            _("月报状态不能从“%(a)s”变为“%(b)s”。") % {"a": S(old).label, "b": S(new).label}
-        )
-    record_change(
-        obj=pack,
-        by=by,
-        action=ChangeAction.TRANSITION,
-        before={"status": old},
-        after={"status": new},
-        reason=comment,
-    )
 
 
 def _check_month(period):
@@ -71,29 +54,23 @@ def _enqueue(pack):
 
 
 def _mark_failed(pack, error):
-    """running -> failed, once (a conditional update), and tell the directors once. Returns False when
-    the pack was no longer running (someone else finished or failed it)."""
-    with transaction.atomic():
-        done = MonthPack.objects.filter(pk=pack.pk, status=S.RUNNING).update(
-            status=S.FAILED, finished_at=timezone.now(), error=error[:2000]
-        )
-        if not done:
-            return False
-        pack.refresh_from_db()
-        _transition(pack, S.RUNNING, S.FAILED, comment=error[:500])
-        school, url = pack.school, reverse("monthend:pack_list")
-        title = f"{pack.month_label}后勤月报生成失败（第{pack.version}版）"
-        transaction.on_commit(
-            lambda: notify(
+    """running -> failed, once, and tell the directors once. Returns False when the pack was no longer
+    running (someone else finished or failed it): the engine refused the step and wrote nothing."""
+    school = pack.school
+    try:
+        with workflows.PACK.step(pack, PackAction.FAIL, by=None, comment=error[:500]) as step:
+            step.set(finished_at=timezone.now(), error=error[:2000])
+            step.notify(
                 school=school,
-                title=title,
-                body="失败原因见月报页面；处理后请重新生成。",
-                url=url,
+                title=_("%(month)s后勤月报生成失败（第%(version)s版）")
+                % {"month": pack.month_label, "version": pack.version},
+                body=_("失败原因见月报页面；处理后请重新生成。"),
+                url=reverse("monthend:pack_list"),
                 roles=[Role.DIRECTOR],
                 dedupe_key=f"monthpack-failed:{pack.pk}",
-            ),
-            robust=True,
-        )
+            )
+    except ValidationError:
+        return False
     return True
 
 
@@ -153,9 +130,9 @@ def pack_schedule(*, school, period, trigger=PackTrigger.SCHEDULED, by=None, enq
         return MonthPack.objects.filter(school=school, month=period.key).order_by("-version").first(), False
 
 
-def pack_request(*, school, period, by, role, enqueue=True):
+def pack_request(*, school, period, by, enqueue=True):
     """The director asks for a new version (the old ones are kept)."""
-    if role not in (Role.DIRECTOR, Role.PRINCIPAL):
+    if not role_can(role_of(school, by), "reports.generate"):
         raise ValidationError(_("只有后勤主任或校长可以重新生成月报。"))
     _check_month(period)
     with transaction.atomic():
@@ -191,15 +168,19 @@ def file_sha256(field_file):
 
 
 def pack_build(*, pack_id):
-    """Render the pack's files (run by Celery or the command). Idempotent: only a pending pack runs."""
-    with transaction.atomic():
-        started = MonthPack.objects.filter(pk=pack_id, status=S.PENDING).update(
-            status=S.RUNNING, started_at=timezone.now()
-        )
-        if not started:
-            return MonthPack.objects.filter(pk=pack_id).first()
-        obj = MonthPack.objects.select_related("school__district").get(pk=pack_id)
-        _transition(obj, S.PENDING, S.RUNNING)
+    """Render the pack's files (run by Celery or the command). Idempotent: only a pending pack runs.
+
+    Each move is the engine's conditional update (workflows.PACK): a pack another worker started,
+    or one failed as abandoned while it was being built, refuses the step with nothing written."""
+    obj = MonthPack.objects.select_related("school__district").filter(pk=pack_id).first()
+    if obj is None or obj.status != S.PENDING:
+        return obj
+    try:
+        with workflows.PACK.step(obj, PackAction.START, by=None) as step:
+            step.set(started_at=timezone.now())
+    except ValidationError:  # started by another worker meanwhile
+        obj.refresh_from_db()
+        return obj
     school, period = obj.school, Period.parse_month(obj.month)
     t0 = time.monotonic()
     try:
@@ -213,37 +194,7 @@ def pack_build(*, pack_id):
             with open(xlsx_path, "rb") as fx, open(pdf_path, "rb") as fp:
                 obj.xlsx.save("pack.xlsx", File(fx), save=False)
                 obj.pdf.save("pack.pdf", File(fp), save=False)
-        with transaction.atomic():
-            done = MonthPack.objects.filter(pk=pack_id, status=S.RUNNING).update(
-                status=S.READY,
-                finished_at=timezone.now(),
-                xlsx=obj.xlsx.name,
-                pdf=obj.pdf.name,
-                xlsx_sha256=obj.xlsx_sha256,
-                pdf_sha256=obj.pdf_sha256,
-                xlsx_size=obj.xlsx_size,
-                pdf_size=obj.pdf_size,
-                sections=[{"key": s.key, "title": s.title, "rows": s.rows} for s in sections],
-                gaps=gaps,
-                duration_ms=int((time.monotonic() - t0) * 1000),
-                error="",
-            )
-            obj.refresh_from_db()
-            if done:
-                _transition(obj, S.RUNNING, S.READY)
-                url = reverse("monthend:pack_list")
-                transaction.on_commit(
-                    lambda: notify(
-                        school=school,
-                        title=f"{obj.month_label}后勤月报已生成（第{obj.version}版）",
-                        url=url,
-                        roles=[Role.DIRECTOR, Role.PRINCIPAL],
-                        dedupe_key=f"monthpack:{obj.pk}",
-                    ),
-                    robust=True,
-                )
-            else:  # ran past STALE_AFTER and was failed as abandoned meanwhile: that stands
-                log.warning("month pack %s finished after it was marked abandoned", pack_id)
+        _mark_ready(obj, sections=sections, gaps=gaps, duration_ms=int((time.monotonic() - t0) * 1000))
     except Exception as exc:
         # Recorded on the pack and told to the directors once (_mark_failed); not raised, so the
         # Celery task neither retries a build that can no longer start nor reports it a second
@@ -253,6 +204,38 @@ def pack_build(*, pack_id):
         _mark_failed(obj, str(exc))
         obj.refresh_from_db()
     return obj
+
+
+def _mark_ready(obj, *, sections, gaps, duration_ms):
+    """running -> ready with the files (already in storage) and what the pack holds; the directors
+    and the principal are told once. A pack failed as abandoned while it was being built stays
+    failed: the engine refuses the step."""
+    try:
+        with workflows.PACK.step(obj, PackAction.FINISH, by=None) as step:
+            step.set(
+                finished_at=timezone.now(),
+                xlsx=obj.xlsx.name,
+                pdf=obj.pdf.name,
+                xlsx_sha256=obj.xlsx_sha256,
+                pdf_sha256=obj.pdf_sha256,
+                xlsx_size=obj.xlsx_size,
+                pdf_size=obj.pdf_size,
+                sections=[{"key": s.key, "title": s.title, "rows": s.rows} for s in sections],
+                gaps=gaps,
+                duration_ms=duration_ms,
+                error="",
+            )
+            step.notify(
+                school=obj.school,
+                title=_("%(month)s后勤月报已生成（第%(version)s版）")
+                % {"month": obj.month_label, "version": obj.version},
+                url=reverse("monthend:pack_list"),
+                roles=[Role.DIRECTOR, Role.PRINCIPAL],
+                dedupe_key=f"monthpack:{obj.pk}",
+            )
+    except ValidationError:
+        log.warning("month pack %s finished after it was marked abandoned", obj.pk)
+        obj.refresh_from_db()
 
 
 def recover_all(*, enqueue=True):
@@ -278,19 +261,9 @@ def schedule_all(*, period, enqueue=True):
 
 
 # --- the duty calendar -------------------------------------------------------------------------
-T = TaskStatus
-MANAGER_ROLES = {Role.DIRECTOR, Role.PRINCIPAL}
-# action -> (from statuses, to status, roles allowed; "assignee" = the task's own assignee)
-TASK_TRANSITIONS = {
-    "complete": ({T.OPEN}, T.DONE, MANAGER_ROLES | {Role.STAFF, "assignee"}),
-    "skip": ({T.OPEN}, T.SKIPPED, MANAGER_ROLES),
-    "reopen": ({T.DONE, T.SKIPPED}, T.OPEN, MANAGER_ROLES),
-}
-
-
 def calendar_settings(school):
     """The school's calendar settings, loading the default calendar (行事历) on first use."""
-    settings_obj, _created = DutySettings.objects.get_or_create(school=school)
+    settings_obj = DutySettings.for_school(school)
     if not settings_obj.defaults_loaded:
         with transaction.atomic():
             locked = DutySettings.objects.select_for_update().get(pk=settings_obj.pk)
@@ -349,16 +322,18 @@ def remind_due_tasks(*, today=None) -> int:
     today = today or timezone.localdate()
     sent = 0
     soon = today + datetime.timedelta(days=2)
-    qs = DutyTask.objects.filter(status=T.OPEN, due_on__lte=soon).select_related("school", "assignee")
+    qs = DutyTask.objects.filter(status=TaskStatus.OPEN, due_on__lte=soon).select_related(
+        "school", "assignee"
+    )
     url = reverse("monthend:task_list")
     for task in qs.iterator():
         overdue = task.due_on < today
         kind = "overdue" if overdue else "soon"
         title = (
-            f"行事历任务已逾期：{task.title}（截止{task.due_on.month}月{task.due_on.day}日）"
+            _("行事历任务已逾期：%(title)s（截止%(month)s月%(day)s日）")
             if overdue
-            else f"行事历任务即将到期：{task.title}（截止{task.due_on.month}月{task.due_on.day}日）"
-        )
+            else _("行事历任务即将到期：%(title)s（截止%(month)s月%(day)s日）")
+        ) % {"title": task.title, "month": task.due_on.month, "day": task.due_on.day}
         sent += notify(
             school=task.school,
             title=title,
@@ -372,58 +347,35 @@ def remind_due_tasks(*, today=None) -> int:
     return sent
 
 
-def _task_transition(action, *, obj, by, role, comment=""):
-    sources, target, allowed = TASK_TRANSITIONS[action]
-    with transaction.atomic():
-        task = DutyTask.objects.select_for_update().get(pk=obj.pk)
-        if task.status not in sources:
-            raise ValidationError(
-                _("该任务当前状态为“%(s)s”，不能执行此操作。") % {"s": task.get_status_display()}
-            )
-        if role not in allowed and not ("assignee" in allowed and task.assignee_id == by.pk):
-            raise ValidationError(_("您无权执行此操作。"))
-        if action == "skip" and not comment.strip():
+def task_complete(*, obj, by, note=""):
+    """Done, with who, when and how (the assignee, or a manager or logistics staff for anyone)."""
+    with workflows.DUTY_TASK.step(obj, TaskAction.COMPLETE, by=by, comment=note) as step:
+        step.set(done_by=by, done_at=timezone.now(), note=step.comment)
+    return step.obj
+
+
+def task_skip(*, obj, by, reason):
+    with workflows.DUTY_TASK.step(obj, TaskAction.SKIP, by=by, comment=reason) as step:
+        if not step.comment:
             raise ValidationError(_("免做须填写原因。"))
-        if action == "reopen" and not comment.strip():
+        step.set(note=step.comment)
+    return step.obj
+
+
+def task_reopen(*, obj, by, reason):
+    with workflows.DUTY_TASK.step(obj, TaskAction.REOPEN, by=by, comment=reason) as step:
+        if not step.comment:
             raise ValidationError(_("重新打开须填写原因。"))
-        old = task.status
-        task.status = target
-        if target == T.DONE:
-            task.done_by, task.done_at, task.note = by, timezone.now(), comment.strip()
-        elif target == T.OPEN:
-            task.done_by, task.done_at = None, None
-        else:
-            task.note = comment.strip()
-        task.save(update_fields=["status", "done_by", "done_at", "note"])
-        record_change(
-            obj=task,
-            by=by,
-            action=ChangeAction.TRANSITION,
-            before={"status": old},
-            after={"status": task.status},
-            reason=comment.strip(),
-        )
-    return task
+        step.set(done_by=None, done_at=None)
+    return step.obj
 
 
-def task_complete(*, obj, by, role, note=""):
-    return _task_transition("complete", obj=obj, by=by, role=role, comment=note)
-
-
-def task_skip(*, obj, by, role, reason):
-    return _task_transition("skip", obj=obj, by=by, role=role, comment=reason)
-
-
-def task_reopen(*, obj, by, role, reason):
-    return _task_transition("reopen", obj=obj, by=by, role=role, comment=reason)
-
-
-def task_assign(*, obj, by, role, assignee):
-    if role not in MANAGER_ROLES:
+def task_assign(*, obj, by, assignee):
+    if not role_can(role_of(obj.school_id, by), "duties.manage"):
         raise ValidationError(_("只有后勤主任或校长可以指派任务。"))
     with transaction.atomic():
         task = DutyTask.objects.select_for_update().get(pk=obj.pk)
-        if task.status != T.OPEN:
+        if task.status != TaskStatus.OPEN:
             raise ValidationError(_("只能指派待办的任务。"))
         before = snapshot(task, fields=["assignee"])
         task.assignee = assignee
@@ -436,11 +388,8 @@ def task_assign(*, obj, by, role, assignee):
             after=snapshot(task, fields=["assignee"]),
         )
         if assignee is not None and assignee.pk != by.pk:
-            school, url, title = (
-                task.school,
-                reverse("monthend:task_list"),
-                f"您被指派行事历任务：{task.title}",
-            )
+            school, url = task.school, reverse("monthend:task_list")
+            title = _("您被指派行事历任务：%(title)s") % {"title": task.title}
             transaction.on_commit(
                 lambda: notify(
                     school=school,

@@ -2,7 +2,7 @@
 
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 python manage.py migrate
     DATABASE_URL=sqlite:////tmp/bench.sqlite3 python manage.py seed_demo
-    DATABASE_URL=sqlite:////tmp/bench.sqlite3 python -m logistics.monthend.bench --school XC-KG-001
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 python -m benchmarks.monthpack --school XC-KG-001
 
 Builds the pack from the whole registry (the apps' reports on the database's data) plus, with
 --busy (default), synthetic sections with the row counts of a busy month of a large school (food
@@ -85,8 +85,8 @@ def main(argv=None):
 
     django.setup()
     from logistics.models import School
-    from logistics.monthend import services
     from logistics.reports import Period, register, specs
+    from monthend import services
 
     if not args.no_busy:
         for i, (title, count) in enumerate(BUSY_MONTH):

@@ -1,7 +1,7 @@
 """Month-end packs (月报) and the duty calendar (行事历).
 
-These models live in the `logistics` app (logistics/models.py star-imports this module), so their
-migrations are logistics migrations.
+Until issue 15 these models were part of the `logistics` app; monthend's migration 0001 took them
+over with their data (tables renamed, content types moved: see its docstring).
 """
 
 import uuid
@@ -10,9 +10,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models import SchoolOwned, SchoolScopedQuerySet
+from logistics.choices import Role
+from logistics.models import SchoolOwned, SchoolScopedQuerySet, SchoolSettings
 
 from .choices import DutyCategory, PackStatus, PackTrigger, Recurrence, TaskStatus, Weekday
 
@@ -29,8 +31,6 @@ def pack_path(instance, filename):
 class MonthPackQuerySet(SchoolScopedQuerySet):
     def visible_to(self, request):
         """The current school's packs; for a bureau user, every school of its district."""
-        from logistics.choices import Role
-
         if getattr(request, "role", None) == Role.BUREAU:
             account = getattr(request.user, "bureau_account", None)
             if account is None:
@@ -84,12 +84,12 @@ class MonthPack(SchoolOwned):
         indexes = [models.Index(fields=["school", "month", "status"]), models.Index(fields=["month"])]
 
     def __str__(self):
-        return f"{self.month} 月报 第{self.version}版"
+        return gettext("%(month)s 月报 第%(version)s版") % {"month": self.month, "version": self.version}
 
     @property
     def month_label(self):
         year, month = self.month.split("-")
-        return f"{int(year)}年{int(month)}月"
+        return gettext("%(year)s年%(month)s月") % {"year": int(year), "month": int(month)}
 
     @property
     def is_ready(self):
@@ -99,8 +99,11 @@ class MonthPack(SchoolOwned):
         return f"{self.school.code}-{self.month}-月报-v{self.version}.{fmt}"
 
 
-class DutySettings(models.Model):
-    """Per-school calendar settings: which months a semester starts and ends in."""
+class DutySettings(SchoolSettings, models.Model):
+    """Per-school calendar settings: which months a semester starts and ends in.
+
+    `DutySettings.for_school(school)` is the row; `services.calendar_settings` also loads the default
+    calendar on first use."""
 
     school = models.OneToOneField(
         "logistics.School", on_delete=models.CASCADE, related_name="duty_settings", verbose_name=_("学校")
@@ -189,14 +192,25 @@ class Duty(SchoolOwned):
     def schedule_label(self):
         r = self.recurrence
         if r == Recurrence.MONTHLY:
-            return f"每月{self.day}日前"
+            return gettext("每月%(day)s日前") % {"day": self.day}
         if r == Recurrence.YEARLY:
-            return f"每年{self.month}月{self.day}日前"
+            return gettext("每年%(month)s月%(day)s日前") % {"month": self.month, "day": self.day}
         if r == Recurrence.WEEKLY:
-            return f"每{Weekday(self.weekday).label}" if self.weekday is not None else "每周"
+            if self.weekday is None:
+                return gettext("每周")
+            return gettext("每%(weekday)s") % {"weekday": Weekday(self.weekday).label}
         if r == Recurrence.DATE:
-            return f"{self.date.year}年{self.date.month}月{self.date.day}日" if self.date else ""
-        return f"{self.get_recurrence_display()}（{self.day}日前）"
+            if not self.date:
+                return ""
+            return gettext("%(year)s年%(month)s月%(day)s日") % {
+                "year": self.date.year,
+                "month": self.date.month,
+                "day": self.date.day,
+            }
+        return gettext("%(recurrence)s（%(day)s日前）") % {
+            "recurrence": self.get_recurrence_display(),
+            "day": self.day,
+        }
 
 
 class DutyTask(SchoolOwned):
@@ -239,7 +253,11 @@ class DutyTask(SchoolOwned):
         ]
 
     def __str__(self):
-        return f"{self.title}（{self.due_on.month}月{self.due_on.day}日）"
+        return gettext("%(title)s（%(month)s月%(day)s日）") % {
+            "title": self.title,
+            "month": self.due_on.month,
+            "day": self.due_on.day,
+        }
 
     @property
     def is_overdue(self):

@@ -2,13 +2,13 @@
 
 import hashlib
 import zipfile
+from urllib.parse import quote
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse, reverse_lazy
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.functional import Promise
@@ -16,28 +16,25 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from logistics import usercache
+from logistics.actions import ActionView, SettingsView, month_param
 from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
 from logistics.models import BureauAccount, School
-from logistics.permissions import can, school_view, scoped_or_404
+from logistics.permissions import can, school_view
 from logistics.reports import Period
 
 from . import duties, services
-from .choices import PackStatus, TaskStatus
+from .choices import PackStatus, TaskAction, TaskStatus
 from .forms import DutyForm, DutySettingsForm, MonthForm, TaskActionForm, TaskAssignForm, month_choices
 from .hooks import bureau_metrics
 from .models import Duty, DutySettings, DutyTask, MonthPack
+from .selectors import latest_packs
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-def _error_text(exc):
-    return "；".join(exc.messages) if hasattr(exc, "messages") else str(exc)
 
 
 # --- packs --------------------------------------------------------------------------------------
@@ -62,26 +59,21 @@ class PackList(ScopedListView):
         return ctx
 
 
-@require_POST
-@school_view("reports.generate")
-def pack_regenerate(request):
-    form = MonthForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择正确的月份。"))
-        return redirect("monthend:pack_list")
-    try:
-        pack = services.pack_request(
-            school=request.school, period=form.period, by=request.user, role=request.role
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(
-            request,
-            _("已开始生成%(month)s月报（第%(v)s版），完成后会通知您。")
-            % {"month": pack.month_label, "v": pack.version},
-        )
-    return redirect("monthend:pack_list")
+class PackRegenerate(ActionView):
+    """The director asks for a new version of a month's pack (a button on the pack list)."""
+
+    permission = "reports.generate"
+    form_class = MonthForm
+    success_url = reverse_lazy("monthend:pack_list")
+
+    def perform(self, obj, form):
+        return services.pack_request(school=self.request.school, period=form.period, by=self.request.user)
+
+    def get_success_message(self, pack):
+        return _("已开始生成%(month)s月报（第%(v)s版），完成后会通知您。") % {
+            "month": pack.month_label,
+            "v": pack.version,
+        }
 
 
 @school_view("monthend.view")
@@ -116,25 +108,6 @@ def _bureau_district(request):
     if account is None:
         raise PermissionDenied
     return account.district
-
-
-def _month_from(request):
-    try:
-        return (
-            Period.parse_month(request.GET["month"]) if request.GET.get("month") else Period.previous_month()
-        )
-    except ValueError as exc:
-        raise Http404 from exc
-
-
-def _latest_packs(schools, period):
-    """{school_id: (latest pack, latest ready pack)} in one query."""
-    latest, ready = {}, {}
-    for p in MonthPack.objects.filter(school__in=schools, month=period.key).order_by("school_id", "-version"):
-        latest.setdefault(p.school_id, p)
-        if p.status == PackStatus.READY:
-            ready.setdefault(p.school_id, p)
-    return {s.pk: (latest.get(s.pk), ready.get(s.pk)) for s in schools}
 
 
 # The overview recomputes every app's metrics for the whole district (a few dozen aggregate queries
@@ -201,9 +174,9 @@ def _plain(cell):
 @school_view("monthend.bureau")
 def bureau_overview(request):
     district = _bureau_district(request)
-    period = _month_from(request)
+    period = month_param(request, default=Period.previous_month)
     schools = list(School.objects.filter(district=district).order_by("code"))
-    packs = _latest_packs(schools, period)
+    packs = latest_packs(schools, period)
     labels, table, errors, computed_at = _overview_metrics(district, schools, period)
     rows = [
         {
@@ -272,12 +245,9 @@ def _zip_stream(packs, manifest):
 @school_view("monthend.bureau")
 def bureau_zip(request, month):
     district = _bureau_district(request)
-    try:
-        period = Period.parse_month(month)
-    except ValueError as exc:
-        raise Http404 from exc
+    period = month_param(request, source={"month": month})
     schools = list(School.objects.filter(district=district).order_by("code"))
-    packs = [ready for _latest, ready in _latest_packs(schools, period).values() if ready is not None]
+    packs = [ready for _latest, ready in latest_packs(schools, period).values() if ready is not None]
     if not packs:
         raise Http404
     for p in packs:
@@ -288,9 +258,7 @@ def bureau_zip(request, month):
         for fmt, sha in (("xlsx", p.xlsx_sha256), ("pdf", p.pdf_sha256))
     )
     response = StreamingHttpResponse(_zip_stream(packs, manifest), content_type="application/zip")
-    filename = f"{district.name}-{period.key}-月报.zip"
-    from urllib.parse import quote
-
+    filename = _("%(district)s-%(month)s-月报.zip") % {"district": district.name, "month": period.key}
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
@@ -352,61 +320,46 @@ class TaskList(ScopedListView):
         return ctx
 
 
-TASK_ACTIONS = {
-    "complete": services.task_complete,
-    "skip": services.task_skip,
-    "reopen": services.task_reopen,
-}
+class TaskActionView(ActionView):
+    """Complete, skip or reopen a task (buttons on the task list); the workflow says who may."""
+
+    permission = "duties.do"
+    model = DutyTask
+    form_class = TaskActionForm
+    success_url = reverse_lazy("monthend:task_list")
+
+    def get_object(self):
+        if self.kwargs["action"] not in TaskAction.values:
+            raise Http404
+        return super().get_object()
+
+    def perform(self, task, form):
+        comment = form.cleaned_data["comment"]
+        action = self.kwargs["action"]
+        if action == TaskAction.COMPLETE:
+            return services.task_complete(obj=task, by=self.request.user, note=comment)
+        if action == TaskAction.SKIP:
+            return services.task_skip(obj=task, by=self.request.user, reason=comment)
+        return services.task_reopen(obj=task, by=self.request.user, reason=comment)
+
+    def get_success_message(self, task):
+        return _("已更新：%(t)s") % {"t": task.title}
 
 
-@require_POST
-@school_view("duties.do")
-def task_action(request, pk, action):
-    if action not in TASK_ACTIONS:
-        raise Http404
-    task = scoped_or_404(request, DutyTask, pk=pk)
-    form = TaskActionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else None
-    if comment is None:
-        messages.error(request, _("说明不能超过1000字。"))
-    else:
-        try:
-            kwargs = {"note": comment} if action == "complete" else {"reason": comment}
-            TASK_ACTIONS[action](obj=task, by=request.user, role=request.role, **kwargs)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("已更新：%(t)s") % {"t": task.title})
-    return redirect(_back(request))
+class TaskAssign(ActionView):
+    permission = "duties.manage"
+    model = DutyTask
+    form_class = TaskAssignForm
+    success_url = reverse_lazy("monthend:task_list")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "school": self.request.school}
 
-@require_POST
-@school_view("duties.manage")
-def task_assign(request, pk):
-    task = scoped_or_404(request, DutyTask, pk=pk)
-    form = TaskAssignForm(request.POST, school=request.school)
-    if not form.is_valid():
-        messages.error(request, _("请选择本校的成员。"))
-    else:
-        try:
-            services.task_assign(
-                obj=task, by=request.user, role=request.role, assignee=form.cleaned_data["assignee"]
-            )
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, _("已指派：%(t)s") % {"t": task.title})
-    return redirect(_back(request))
+    def perform(self, task, form):
+        return services.task_assign(obj=task, by=self.request.user, assignee=form.cleaned_data["assignee"])
 
-
-def _back(request):
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or ""
-    # a path only: redirect() takes a bare word for a view name (NoReverseMatch: a 500)
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return reverse("monthend:task_list")
+    def get_success_message(self, task):
+        return _("已指派：%(t)s") % {"t": task.title}
 
 
 class DutyList(ScopedListView):
@@ -456,24 +409,11 @@ class DutyUpdate(_DutyFormMixin, ScopedUpdateView):
     title = gettext_lazy("修改行事历事项")
 
 
-@school_view("duties.manage")
-def duty_settings(request):
-    settings_obj = services.calendar_settings(request.school)
-    form = DutySettingsForm(request.POST or None, instance=settings_obj)
-    if request.method == "POST" and form.is_valid():
-        from logistics.services import save_with_log
+class DutySettingsView(SettingsView):
+    permission = "duties.manage"
+    form_class = DutySettingsForm
+    title = gettext_lazy("学期月份设置")
+    success_url = reverse_lazy("monthend:duty_list")
 
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存。"))
-        return redirect("monthend:duty_list")
-    return render(request, "generic/form.html", {"form": form, "title": _("学期月份设置")})
-
-
-def week_tasks(request, limit=6):
-    """This week's open tasks and older overdue ones, for the dashboard (one query + one count)."""
-    today = timezone.localdate()
-    monday, sunday = duties.week_bounds(today)
-    qs = DutyTask.objects.for_request(request).filter(status=TaskStatus.OPEN, due_on__lte=sunday)
-    if not can(request, "duties.manage"):
-        qs = qs.filter(Q(assignee=request.user) | Q(assignee__isnull=True))
-    return qs.order_by("due_on", "id"), today, monday
+    def get_settings(self, school):
+        return services.calendar_settings(school)

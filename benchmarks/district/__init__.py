@@ -1,4 +1,4 @@
-"""District-scale data for `seed_district` and `make bench`.
+"""District-scale data for `seed_district` and `make bench` (benchmark data only: not part of the app).
 
 N schools (kindergartens and primary schools alternate), each with campuses, about 80 rooms, about 60
 members and, from each domain app that exists, a year of realistic records. Everything is written with
@@ -23,8 +23,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .choices import CertificateKind, Role, RoomType, SchoolKind
-from .models import (
+from logistics.choices import CertificateKind, Role, RoomType, SchoolKind
+from logistics.models import (
     BureauAccount,
     Campus,
     Certificate,
@@ -1600,7 +1600,3 @@ def seed(
         detail = ", ".join(f"{k} {v:,}" for k, v in written.items()) or "已存在，跳过"
         log(f"  {data.school.code} {data.school.name}: {detail} ({time.monotonic() - t0:.1f} s)")
     return {"seconds": time.monotonic() - started, "rows": rows, "schools": seeded}
-
-
-def bench_school(index: int = 1) -> School:
-    return School.objects.get(code=school_code(index))

@@ -9,10 +9,11 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logistics.reports import specs
 from logistics.reports.base import SIGNATURES, format_date
@@ -20,7 +21,10 @@ from logistics.reports.pdf import render_pdf, report_context
 from logistics.reports.summary import PdfVariant, for_pdf
 from logistics.reports.xlsx import _HEAD_FONT, _TITLE_FONT, _text, add_report_sheet, safe_sheet_title
 
-EMPTY = "本月无记录"
+
+def empty_text():
+    """What a sheet and a PDF section of a report with no rows this month say."""
+    return _("本月无记录")
 
 
 @dataclass
@@ -34,18 +38,17 @@ class Section:
     pdf: object = None
 
 
-@dataclass
-class PackContent:
-    sections: list = field(default_factory=list)
-    gaps: list = field(default_factory=list)
-
-
 class SectionError(Exception):
     """A report of the registry failed: the message names it."""
 
 
 def pack_title(school, period):
-    return f"{school.name} {period.label} 后勤月报"
+    return _("%(school)s %(period)s 后勤月报") % {"school": school.name, "period": period.label}
+
+
+def _section_error(spec, exc):
+    message = _("报表「%(title)s」(%(key)s) 生成出错：%(error)s")
+    return SectionError(message % {"title": spec.title, "key": spec.key, "error": exc})
 
 
 def _build_reports(school, period, ready=None):
@@ -58,11 +61,16 @@ def _build_reports(school, period, ready=None):
         try:
             report = spec.builder(school, period)
         except Exception as exc:
-            raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+            raise _section_error(spec, exc) from exc
         report.school = report.school or school
         report.period = report.period or period
-        if EMPTY not in (report.empty_text or ""):
-            report.empty_text = f"{EMPTY}（{report.empty_text}）" if report.empty_text else EMPTY
+        empty = empty_text()
+        if empty not in str(report.empty_text or ""):
+            report.empty_text = (
+                _("%(empty)s（%(why)s）") % {"empty": empty, "why": report.empty_text}
+                if report.empty_text
+                else empty
+            )
         yield spec, report
 
 
@@ -71,7 +79,7 @@ def write_xlsx(school, period, target, gaps) -> list[Section]:
 
     wb = Workbook(write_only=True)
     used: set = set()
-    contents = wb.create_sheet(safe_sheet_title("目录", used))
+    contents = wb.create_sheet(safe_sheet_title(_("目录"), used))
     for col, width in zip("ABCD", (8, 40, 12, 24), strict=True):
         contents.column_dimensions[col].width = width
     contents.page_setup.paperSize = "9"
@@ -81,9 +89,16 @@ def write_xlsx(school, period, target, gaps) -> list[Section]:
     contents.append([_text(contents, pack_title(school, period), _TITLE_FONT)])
     now = timezone.localtime()
     contents.append(
-        [_text(contents, f"学校：{school.name}    期间：{period.label}    生成时间：{format_date(now)}")]
+        [
+            _text(
+                contents,
+                _("学校：%(school)s    期间：%(period)s    生成时间：%(now)s")
+                % {"school": school.name, "period": period.label, "now": format_date(now)},
+            )
+        ]
     )
-    contents.append([_text(contents, h, _HEAD_FONT) for h in ("序号", "报表", "记录数", "工作表")])
+    headers = (_("序号"), _("报表"), _("记录数"), _("工作表"))
+    contents.append([_text(contents, h, _HEAD_FONT) for h in headers])
     sections = []
     try:
         for spec, report in _build_reports(school, period):
@@ -94,7 +109,7 @@ def write_xlsx(school, period, target, gaps) -> list[Section]:
                 ws, count = add_report_sheet(wb, report, used)
                 pdf = variant.result(sheet=ws.title) if variant is not None else None
             except Exception as exc:
-                raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+                raise _section_error(spec, exc) from exc
             sections.append(Section(spec.key, report.title, count, ws.title, pdf))
     except Exception:
         _discard(wb)
@@ -104,16 +119,16 @@ def write_xlsx(school, period, target, gaps) -> list[Section]:
             [
                 i,
                 _text(contents, s.title),
-                s.rows if s.rows else _text(contents, EMPTY),
+                s.rows if s.rows else _text(contents, empty_text()),
                 _text(contents, s.sheet),
             ]
         )
     contents.append([])
-    contents.append([_text(contents, "需关注事项", _HEAD_FONT)])
-    for g in gaps or ["无"]:
+    contents.append([_text(contents, _("需关注事项"), _HEAD_FONT)])
+    for g in gaps or [_("无")]:
         contents.append([None, _text(contents, g)])
     contents.append([])
-    contents.append([_text(contents, "    ".join(f"{s}：__________" for s in SIGNATURES))])
+    contents.append([_text(contents, "    ".join(_("%(who)s：__________") % {"who": s} for s in SIGNATURES))])
     wb.save(target)
     return sections
 
@@ -129,7 +144,7 @@ def _cover(school, period, gaps):
     district = getattr(school, "district", None)
     return {
         "title": pack_title(school, period),
-        "subtitle": f"报送：{district.bureau_name}" if district else "",
+        "subtitle": _("报送：%(bureau)s") % {"bureau": district.bureau_name} if district else "",
         "school": school.name,
         "period": period.label,
         "gaps": gaps,
@@ -141,7 +156,7 @@ def _cover(school, period, gaps):
 def _entries(sections):
     entries = []
     for s in sections:
-        entries.append({"title": s.title, "empty": "" if s.rows else EMPTY, "page": "", "note": ""})
+        entries.append({"title": s.title, "empty": "" if s.rows else empty_text(), "page": "", "note": ""})
         if s.pdf is not None:  # summarised already (the workbook's pass): the cover's length knows it
             _note(entries[-1], s.pdf)
     return entries
@@ -156,12 +171,12 @@ def _pdf_reports(school, period, sections):
         try:
             yield spec, for_pdf(report, sheet=sheets.get(spec.key, ""))
         except Exception as exc:
-            raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+            raise _section_error(spec, exc) from exc
 
 
 def _note(entry, report):
     if report.summarised:
-        entry["note"] = f"{report.pdf_summary.heading}，明细见 Excel"
+        entry["note"] = _("%(heading)s，明细见 Excel") % {"heading": report.pdf_summary.heading}
 
 
 def write_pdf(school, period, target, gaps, sections):
@@ -232,7 +247,7 @@ def _write_pdf_in_parts(school, period, target, gaps, sections):
             try:
                 group.append((number, report_context(report)))
             except Exception as exc:
-                raise SectionError(f"报表「{spec.title}」({spec.key}) 生成出错：{exc}") from exc
+                raise _section_error(spec, exc) from exc
             if number <= len(notes):
                 _note(notes[number - 1], report)
             rows += len(group[-1][1]["rows"]) + 20  # a section costs at least a page

@@ -1,4 +1,4 @@
-"""Dashboard cards of the duty calendar (called from logistics/dashboard.py). One query in all.
+"""Dashboard cards of the duty calendar (found through logistics.registry). One query in all.
 
 The month pack has no card of its own: the dashboard's query budget is shared by every app, and
 the director is notified when a pack is ready (services.pack_build)."""
@@ -6,17 +6,16 @@ the director is notified when a pack is ready (services.pack_build)."""
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from logistics.dashboard import DANGER, INFO, OK, WARNING, Card
 from logistics.permissions import can
+
+from .selectors import week_tasks
 
 SHOWN = 6
 COUNTED = 50
 
 
 def cards(request):
-    from logistics.dashboard import DANGER, INFO, OK, WARNING, Card
-
-    from .views import week_tasks
-
     found = []
     if can(request, "monthend.bureau"):
         found.append(
@@ -37,7 +36,8 @@ def cards(request):
         url = reverse("monthend:task_list")
         items = [
             (
-                f"{t.due_on.month}月{t.due_on.day}日 {t.title}"
+                _("%(month)s月%(day)s日 %(title)s")
+                % {"month": t.due_on.month, "day": t.due_on.day, "title": t.title}
                 + (_("（已逾期）") if t.due_on < today else ""),
                 url,
             )

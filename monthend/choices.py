@@ -1,12 +1,24 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from logistics.choices import BadgeChoices
 
-class PackStatus(models.TextChoices):
+
+class PackStatus(BadgeChoices):
     PENDING = "pending", _("排队中")
     RUNNING = "running", _("生成中")
     READY = "ready", _("已生成")
     FAILED = "failed", _("生成失败")
+
+    __colors__ = {"pending": "secondary", "running": "secondary", "ready": "success", "failed": "danger"}
+
+
+class PackAction(models.TextChoices):
+    """The month pack's steps (monthend.workflows.PACK), all taken by the system (Celery or the command)."""
+
+    START = "start", _("开始生成")
+    FINISH = "finish", _("生成完成")
+    FAIL = "fail", _("生成失败")
 
 
 class PackTrigger(models.TextChoices):
@@ -33,10 +45,20 @@ class DutyCategory(models.TextChoices):
     GENERAL = "general", _("综合")
 
 
-class TaskStatus(models.TextChoices):
+class TaskStatus(BadgeChoices):
     OPEN = "open", _("待办")
     DONE = "done", _("已完成")
     SKIPPED = "skipped", _("已免做")
+
+    __colors__ = {"open": "warning", "done": "success", "skipped": "secondary"}
+
+
+class TaskAction(models.TextChoices):
+    """The duty task's steps (monthend.workflows.DUTY_TASK)."""
+
+    COMPLETE = "complete", _("完成")
+    SKIP = "skip", _("免做")
+    REOPEN = "reopen", _("重新打开")
 
 
 class Weekday(models.IntegerChoices):

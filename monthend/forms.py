@@ -22,8 +22,15 @@ def month_choices(today=None, count=24):
     return found
 
 
+MONTH_ERROR = _("请选择正确的月份。")
+
+
 class MonthForm(forms.Form):
-    month = forms.ChoiceField(label=_("月份"), widget=forms.Select(attrs={"class": "form-select"}))
+    month = forms.ChoiceField(
+        label=_("月份"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": MONTH_ERROR, "invalid_choice": MONTH_ERROR},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,12 +95,21 @@ class DutySettingsForm(forms.ModelForm):
 
 class TaskActionForm(forms.Form):
     comment = forms.CharField(
-        label=_("说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": _("说明不能超过1000字。")},
     )
 
 
 class TaskAssignForm(forms.Form):
-    assignee = UserChoiceField(queryset=None, label=_("负责人"), required=False)
+    assignee = UserChoiceField(
+        queryset=None,
+        label=_("负责人"),
+        required=False,
+        error_messages={"invalid_choice": _("请选择本校的成员。")},
+    )
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)

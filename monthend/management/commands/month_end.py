@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from logistics.models import School
-from logistics.monthend import services
-from logistics.monthend.choices import PackStatus, PackTrigger
 from logistics.reports import Period
+from monthend import services
+from monthend.choices import PackStatus, PackTrigger
 
 
 class Command(BaseCommand):
