@@ -18,8 +18,6 @@ from logistics.models import SchoolOwned, SchoolScopedQuerySet, SchoolSettings
 
 from .choices import DutyCategory, PackStatus, PackTrigger, Recurrence, TaskStatus, Weekday
 
-__all__ = ["MonthPack", "DutySettings", "Duty", "DutyTask"]
-
 month_key_validator = RegexValidator(r"^20\d\d-(0[1-9]|1[0-2])$", _("月份格式应为 2026-10。"))
 
 

@@ -98,7 +98,7 @@ def _create_version(*, school, period, trigger, by):
     created = MonthPack.objects.create(
         school=school, month=period.key, version=latest + 1, trigger=trigger, requested_by=by
     )
-    # snapshot() of an empty FileField raises (audit._jsonable probes .url), so name the fields.
+    # what a new version is (its files, checksums and sections come with the "finish" step)
     fields = ["school", "month", "version", "status", "trigger", "requested_by", "created_at"]
     record_change(obj=created, by=by, action=ChangeAction.CREATE, after=snapshot(created, fields=fields))
     return created

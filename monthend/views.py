@@ -264,10 +264,19 @@ def bureau_zip(request, month):
 
 
 # --- the duty calendar --------------------------------------------------------------------------
-def _ensure_calendar(request):
-    """First use: load the default 行事历 and create the tasks now due (same as the nightly job)."""
-    if not DutySettings.objects.filter(school=request.school, defaults_loaded=True).exists():
-        services.create_due_tasks(school=request.school)
+class _CalendarMixin:
+    """A manager's first visit loads the default 行事历 and creates the tasks now due (as the nightly
+    job would)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            request.user.is_authenticated
+            and getattr(request, "school", None)
+            and can(request, "duties.manage")
+            and not DutySettings.objects.filter(school=request.school, defaults_loaded=True).exists()
+        ):
+            services.create_due_tasks(school=request.school)
+        return super().dispatch(request, *args, **kwargs)
 
 
 TASK_FILTERS = {
@@ -279,20 +288,11 @@ TASK_FILTERS = {
 }
 
 
-class TaskList(ScopedListView):
+class TaskList(_CalendarMixin, ScopedListView):
     model = DutyTask
     permission = "duties.view"
     template_name = "monthend/task_list.html"
     title = gettext_lazy("行事历任务")
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and getattr(request, "school", None)
-            and can(request, "duties.manage")
-        ):
-            _ensure_calendar(request)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         qs = super().get_queryset().select_related("assignee", "done_by", "duty")
@@ -362,7 +362,7 @@ class TaskAssign(ActionView):
         return _("已指派：%(t)s") % {"t": task.title}
 
 
-class DutyList(ScopedListView):
+class DutyList(_CalendarMixin, ScopedListView):
     model = Duty
     permission = "duties.view"
     template_name = "monthend/duty_list.html"
@@ -370,15 +370,6 @@ class DutyList(ScopedListView):
     create_url = reverse_lazy("monthend:duty_create")
     create_permission = "duties.manage"
     paginate_by = 100
-
-    def dispatch(self, request, *args, **kwargs):
-        if (
-            request.user.is_authenticated
-            and getattr(request, "school", None)
-            and can(request, "duties.manage")
-        ):
-            _ensure_calendar(request)
-        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         return super().get_queryset().select_related("assignee")
