@@ -102,5 +102,3 @@ def _undo(obj, entry):
             obj._state.fields_cache.pop(field.name, None)
         else:
             setattr(obj, field.attname, None if value is None else field.to_python(value))
-
-

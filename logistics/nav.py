@@ -13,4 +13,5 @@ SECTION = NavSection(
         NavItem(_("证件到期"), "org:certificates_expiring", "staff.view"),
         NavItem(_("报表"), "reports:index", "reports.view"),
     ],
+    order=10,
 )

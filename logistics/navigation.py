@@ -27,13 +27,16 @@ class NavSection:
     label: str
     items: list = field(default_factory=list)
     icon: str = ""
+    # Place in the menu: sections sort by it, then by INSTALLED_APPS order (the bureau's 各校概览
+    # comes before the domain apps although monthend is installed after them).
+    order: int = 100
 
 
 def _sections():
     found = []
     for _label, module in registry.modules("nav"):
         found.extend(getattr(module, "SECTIONS", [getattr(module, "SECTION", None)]))
-    return [s for s in found if s is not None]
+    return sorted((s for s in found if s is not None), key=lambda s: s.order)
 
 
 @dataclass(frozen=True)

@@ -10,4 +10,5 @@ SECTION = NavSection(
         NavItem(_("行事历任务"), "monthend:task_list", "duties.view"),
         NavItem(_("行事历"), "monthend:duty_list", "duties.view"),
     ],
+    order=20,  # right after 学校管理, as before it became its own app
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -71,11 +72,16 @@ def view_inputs(callback):
     """(form classes, POST keys) the view reads, found in its source."""
     view = _unwrap(callback)
     source = inspect.getsource(view)
-    scope = getattr(view, "__globals__", {})
-    classes = []
+    if isinstance(view, type):  # a class-based view (ActionView): its module's names, its form_class
+        scope = vars(sys.modules[view.__module__])
+        form_class = getattr(view, "form_class", None)
+        classes = [form_class] if isinstance(form_class, type) and form_class.base_fields else []
+    else:
+        scope = getattr(view, "__globals__", {})
+        classes = []
     for name in dict.fromkeys(FORM_CLASS.findall(source)):
         cls = scope.get(name) or getattr(scope.get("forms"), name, None)
-        if isinstance(cls, type) and issubclass(cls, forms.BaseForm):
+        if isinstance(cls, type) and issubclass(cls, forms.BaseForm) and cls not in classes:
             classes.append(cls)
     return classes, list(dict.fromkeys(POST_KEY.findall(source) + COMMON_KEYS))
 
