@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from logistics.choices import BadgeChoices
 
-class RequestStatus(models.TextChoices):
+
+class RequestStatus(BadgeChoices):
     PENDING_DIRECTOR = "pending_director", _("待主任审批")
     PENDING_PRINCIPAL = "pending_principal", _("待校长审批")
     APPROVED = "approved", _("已批准待采购")
@@ -12,13 +14,23 @@ class RequestStatus(models.TextChoices):
     ACCEPTED = "accepted", _("已验收入库")
     REIMBURSED = "reimbursed", _("已报销")
 
+    __colors__ = {
+        "pending_director": "warning",
+        "pending_principal": "warning",
+        "approved": "info",
+        "rejected": "danger",
+        "cancelled": "light",
+        "purchased": "primary",
+        "accepted": "success",
+        "reimbursed": "secondary",
+    }
 
-PENDING_REQUEST_STATUSES = (RequestStatus.PENDING_DIRECTOR, RequestStatus.PENDING_PRINCIPAL)
+
 # Approved but not yet reimbursed: counts as "committed" against its budget line.
 COMMITTED_REQUEST_STATUSES = (RequestStatus.APPROVED, RequestStatus.PURCHASED, RequestStatus.ACCEPTED)
 
 
-class ReimbursementStatus(models.TextChoices):
+class ReimbursementStatus(BadgeChoices):
     PENDING_WITNESS = "pending_witness", _("待证明人签字")
     PENDING_PRINCIPAL = "pending_principal", _("待校长签字")
     # the principal's own claim: the logistics director signs in the principal's place
@@ -27,8 +39,17 @@ class ReimbursementStatus(models.TextChoices):
     PAID = "paid", _("已报销")
     REJECTED = "rejected", _("已退回")
 
+    __colors__ = {
+        "pending_witness": "warning",
+        "pending_principal": "warning",
+        "pending_director": "warning",
+        "approved": "info",
+        "paid": "success",
+        "rejected": "danger",
+    }
 
-class LoanStatus(models.TextChoices):
+
+class LoanStatus(BadgeChoices):
     PENDING = "pending", _("待校长审批")
     # the principal's own loan: approved by the logistics director (nobody approves their own)
     PENDING_DIRECTOR = "pending_director", _("待主任审批（校长本人借款）")
@@ -36,6 +57,15 @@ class LoanStatus(models.TextChoices):
     DISBURSED = "disbursed", _("已借出待结清")
     SETTLED = "settled", _("已结清")
     REJECTED = "rejected", _("已退回")
+
+    __colors__ = {
+        "pending": "warning",
+        "pending_director": "warning",
+        "approved": "info",
+        "disbursed": "primary",
+        "settled": "secondary",
+        "rejected": "danger",
+    }
 
 
 class FlowAction(models.TextChoices):
@@ -90,8 +120,18 @@ class RepaymentKind(models.TextChoices):
     REIMBURSEMENT = "reimbursement", _("报销冲账")
 
 
-class StatementStatus(models.TextChoices):
+class StatementStatus(BadgeChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已上报校长")
     REVIEWED = "reviewed", _("校长已阅")
     PUBLISHED = "published", _("已公开")
+
+    __colors__ = {"draft": "light", "submitted": "warning", "reviewed": "info", "published": "success"}
+
+
+class StatementAction(models.TextChoices):
+    """The steps of the monthly statement (finance.workflows.STATEMENT)."""
+
+    SUBMIT = "submit", _("上报校长")
+    REVIEW = "review", _("已阅")
+    PUBLISH = "publish", _("公开")

@@ -136,6 +136,16 @@ class DecisionForm(forms.Form):
         return data
 
 
+class CancelForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), required=False)
+
+
+class StepForm(forms.Form):
+    """The statement's step a button names; the service refuses one it does not know (未知操作。)."""
+
+    step = forms.CharField(required=False)
+
+
 class QuoteForm(forms.Form):
     supplier = forms.CharField(label=_("供应商"), max_length=100)
     amount = money(_("报价金额（元）"))

@@ -1,7 +1,8 @@
 """Finance: purchase requests (请购) and their approvals, purchases and acceptance (验收), reimbursements
 (报销), loans (借款), budgets (预算), income and the monthly statement (收支情况 / 财务公开).
 
-Every state change goes through `finance.services`; every transition writes a `FlowLog` row.
+Every state change goes through `finance.services`, every transition through the tables in
+`finance.workflows`, which write a `FlowLog` row for each step.
 """
 
 from decimal import Decimal
@@ -10,10 +11,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Role
-from logistics.models import SchoolOwned
+from logistics.models import SchoolOwned, SchoolSettings
 
 from .choices import (
     BudgetCategory,
@@ -44,7 +46,7 @@ def money_field(label, positive=True, **kwargs):
     )
 
 
-class FinanceSettings(models.Model):
+class FinanceSettings(SchoolSettings, models.Model):
     """A school's finance rules (一支笔审批 thresholds, budget mode, invoice age)."""
 
     school = models.OneToOneField(
@@ -79,12 +81,7 @@ class FinanceSettings(models.Model):
         verbose_name_plural = _("财务设置")
 
     def __str__(self):
-        return f"{self.school} 财务设置"
-
-    @classmethod
-    def for_school(cls, school):
-        obj, _created = cls.objects.get_or_create(school=school)
-        return obj
+        return gettext("%(school)s 财务设置") % {"school": self.school}
 
 
 class BudgetLine(SchoolOwned):
@@ -182,7 +179,7 @@ class PurchaseRequest(SchoolOwned):
         ]
 
     def __str__(self):
-        return f"{self.number or '请购单'} {self.title}"
+        return f"{self.number or gettext('请购单')} {self.title}"
 
     @property
     def is_pending(self):
@@ -292,7 +289,7 @@ class Loan(SchoolOwned):
         indexes = [models.Index(fields=["school", "status", "created_at"])]
 
     def __str__(self):
-        return f"{self.number or '借款'} {self.purpose}"
+        return f"{self.number or gettext('借款')} {self.purpose}"
 
     @property
     def outstanding(self):
@@ -376,7 +373,7 @@ class Reimbursement(SchoolOwned):
         ]
 
     def __str__(self):
-        return f"{self.number or '报销单'} {self.purpose}"
+        return f"{self.number or gettext('报销单')} {self.purpose}"
 
     @property
     def is_principals_own(self):
@@ -501,4 +498,4 @@ class MonthlyStatement(SchoolOwned):
         constraints = [models.UniqueConstraint(fields=["school", "month"], name="uniq_statement_month")]
 
     def __str__(self):
-        return f"{self.month.year}年{self.month.month}月收支情况"
+        return gettext("%(year)d年%(month)d月收支情况") % {"year": self.month.year, "month": self.month.month}

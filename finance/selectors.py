@@ -1,4 +1,4 @@
-"""Reads that take more than one line: budget use, queues, the monthly figures."""
+"""Reads that take more than one line: budget use, queues, the monthly figures. Nothing here writes."""
 
 import datetime
 from decimal import Decimal
@@ -44,6 +44,25 @@ def visible_loans(request):
     if request.role in SEE_ALL_REQUESTS:
         return qs
     return qs.filter(borrower=request.user)
+
+
+def budget_use(line: BudgetLine, *, exclude_request_id=None) -> dict:
+    """Committed (approved requests not yet reimbursed) and spent (paid reimbursements) on a line."""
+    committed_qs = PurchaseRequest.objects.filter(budget_line=line, status__in=COMMITTED_REQUEST_STATUSES)
+    if exclude_request_id:
+        committed_qs = committed_qs.exclude(pk=exclude_request_id)
+    committed = committed_qs.aggregate(s=Coalesce(Sum(Coalesce("actual_total", "estimated_total")), ZERO))[
+        "s"
+    ]
+    spent = Reimbursement.objects.filter(budget_line=line, status=ReimbursementStatus.PAID).aggregate(
+        s=Coalesce(Sum("amount"), ZERO)
+    )["s"]
+    return {
+        "amount": line.amount,
+        "committed": committed,
+        "spent": spent,
+        "available": line.amount - committed - spent,
+    }
 
 
 def with_budget_use(qs):
@@ -196,9 +215,3 @@ def statement_figures(school, month: datetime.date) -> dict:
         # as at the month's end: lent so far minus settled so far
         "loans_outstanding": str(loans["lent_before_end"] - repayments["before_end"]),
     }
-
-
-def budget_lines_for_year(school, year):
-    return with_budget_use(
-        BudgetLine.objects.filter(school=school, year=year).select_related("department")
-    ).order_by("category", "name")

@@ -1,19 +1,22 @@
-"""Finance pages. Views stay thin: parse the form, call one service, redirect (DESIGN.md rule 3)."""
+"""Finance pages. Views stay thin: parse the form, call one service, redirect (DESIGN.md rule 3).
+
+A POST that changes one paper is an ActionView (logistics.actions): scoped load (another school's or,
+for a teacher, someone else's paper is a 404), form, service, errors on their fields (or, for a button
+on a detail page, in messages), message and a safe return to `next` or the paper's page. The buttons a
+page offers come from the workflows' tables (finance.workflows, `WF.allowed`)."""
 
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from logistics.actions import PAGE_SIZE, ActionView, SettingsView, errors_to_form, page
 from logistics.attachments import attachments_for
 from logistics.choices import Role
 from logistics.generic import ScopedCreateView, ScopedUpdateView
@@ -25,11 +28,13 @@ from .choices import (
     LoanStatus,
     ReimbursementStatus,
     RequestStatus,
+    StatementAction,
     StatementStatus,
 )
 from .forms import (
     AcceptForm,
     BudgetLineForm,
+    CancelForm,
     CorrectionForm,
     DateForm,
     DecisionForm,
@@ -45,60 +50,34 @@ from .forms import (
     SettingsForm,
     SignForm,
     StatementForm,
+    StepForm,
 )
-from .models import BudgetLine, IncomeEntry, MonthlyStatement, PurchaseRequest, RequestLine
+from .models import (
+    BudgetLine,
+    FinanceSettings,
+    IncomeEntry,
+    MonthlyStatement,
+    PurchaseRequest,
+    RequestLine,
+)
+from .workflows import LOAN, REIMBURSEMENT, REQUEST, SIGN_ACTIONS, STATEMENT
 
-PAGE_SIZE = 50
-
-
-def read_view(view):
-    """Lists and details: staff who raise requests, and finance viewers (the bureau reads, never writes)."""
-    from functools import wraps
-
-    from django.contrib.auth.views import redirect_to_login
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if getattr(request, "school", None) is None:
-            raise PermissionDenied
-        if not (can(request, "finance.request") or can(request, "finance.view")):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Lists and details: staff who raise requests, and finance viewers (the bureau reads, never writes).
+READ = ("finance.request", "finance.view")
+DECISIONS = {FlowAction.APPROVE, FlowAction.REJECT}
 
 
-def _add_errors(form, exc: ValidationError):
-    for msg in exc.messages:
-        form.add_error(None, msg)
+class PaperAction(ActionView):
+    """A button (or form) on one paper's page: it returns to that page (`detail` names its URL)."""
 
+    detail = ""
 
-def _page(request, qs):
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {
-        "page_obj": page,
-        "object_list": page.object_list,
-        "is_paginated": page.has_other_pages(),
-        "paginator": page.paginator,
-    }
-
-
-def _back(request, default):
-    nxt = request.POST.get("next") or request.GET.get("next")
-    # a path only: redirect() takes a bare word for a view name (NoReverseMatch: a 500)
-    if (
-        nxt
-        and nxt.startswith("/")
-        and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
-    ):
-        return redirect(nxt)
-    return redirect(default)
+    def get_success_url(self, obj):
+        return reverse(f"finance:{self.detail}", args=[obj.pk])
 
 
 # --- purchase requests ------------------------------------------------------------------------
-@read_view
+@school_view(*READ)
 def request_list(request):
     qs = selectors.visible_requests(request).select_related("requester", "budget_line")
     status = request.GET.get("status", "")
@@ -110,7 +89,7 @@ def request_list(request):
         qs = qs.filter(Q(title__icontains=q) | Q(number__icontains=q))
     if mine:
         qs = qs.filter(requester=request.user)
-    ctx = _page(request, qs.order_by("-submitted_at", "-id"))
+    ctx = page(request, qs.order_by("-submitted_at", "-id"))
     ctx.update(
         {
             "title": _("请购单"),
@@ -126,6 +105,22 @@ def request_list(request):
 def _department_of(request):
     m = getattr(request, "membership", None)
     return getattr(m, "department", None) if m else None
+
+
+def _request_form_page(request, form, formset, title, **extra):
+    """The request form again (400 after a refused POST: nothing was written)."""
+    return render(
+        request,
+        "finance/request_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "title": title,
+            "settings": FinanceSettings.for_school(request.school),
+            **extra,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @school_view("finance.request")
@@ -147,7 +142,7 @@ def request_create(request):
                 uploads=d["attachments"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -157,22 +152,13 @@ def request_create(request):
             if req.budget_warning:
                 messages.warning(request, req.budget_warning)
             return redirect("finance:request_detail", pk=req.pk)
-    return render(
-        request,
-        "finance/request_form.html",
-        {
-            "form": form,
-            "formset": formset,
-            "title": _("新建请购单"),
-            "settings": services.finance_settings(request.school),
-        },
-    )
+    return _request_form_page(request, form, formset, _("新建请购单"))
 
 
 @school_view("finance.request")
 def request_revise(request, pk):
     req = scoped_or_404(request, selectors.visible_requests(request), pk=pk)
-    if req.requester_id != request.user.pk or req.status != RequestStatus.REJECTED:
+    if FlowAction.RESUBMIT not in REQUEST.allowed(req, user=request.user, role=request.role):
         raise PermissionDenied
     initial = {
         "title": req.title,
@@ -209,35 +195,17 @@ def request_revise(request, pk):
                 uploads=d["attachments"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已修改并重新提交（第%(r)d轮）。") % {"r": req.round})
             return redirect("finance:request_detail", pk=req.pk)
-    return render(
-        request,
-        "finance/request_form.html",
-        {
-            "form": form,
-            "formset": formset,
-            "title": _("修改并重新提交：%(n)s") % {"n": req.number},
-            "req": req,
-            "settings": services.finance_settings(request.school),
-        },
-    )
+    title = _("修改并重新提交：%(n)s") % {"n": req.number}
+    return _request_form_page(request, form, formset, title, req=req)
 
 
 def _request_context(request, req):
-    role = request.role
-    actions = services.available_actions(
-        services.REQUEST_TRANSITIONS,
-        obj=req,
-        status=req.status,
-        user=request.user,
-        role=role,
-        owner=req.requester,
-    )
-    cfg = services.finance_settings(request.school)
-    budget = services.budget_use(req.budget_line) if req.budget_line_id else None
+    actions = REQUEST.allowed(req, user=request.user, role=request.role)
+    cfg = FinanceSettings.for_school(request.school)
     history = list(req.history.select_related("by").order_by("at", "id"))
     rounds = {}
     for h in history:
@@ -248,28 +216,25 @@ def _request_context(request, req):
         "quotes": list(req.quotes.select_related("added_by")),
         "rounds": sorted(rounds.items()),
         "attachments": attachments_for(req),
-        "can_decide": bool(actions & {FlowAction.APPROVE, FlowAction.REJECT})
-        and can(request, "finance.approve"),
+        "can_decide": bool(actions & DECISIONS),
         "can_revise": FlowAction.RESUBMIT in actions,
         "can_cancel": FlowAction.CANCEL in actions,
-        "can_purchase": FlowAction.PURCHASE in actions and can(request, "finance.purchase"),
+        "can_purchase": FlowAction.PURCHASE in actions,
         "can_correct": req.status
         in (RequestStatus.PURCHASED, RequestStatus.ACCEPTED, RequestStatus.REIMBURSED)
         and can(request, "finance.purchase"),
-        "can_accept": FlowAction.ACCEPT in actions
-        and can(request, "finance.purchase")
-        and req.buyer_id != request.user.pk,
+        # the buyer does not accept what they bought
+        "can_accept": FlowAction.ACCEPT in actions and req.buyer_id != request.user.pk,
         "can_quote": req.status in services.QUOTE_OPEN_STATUSES
         and (req.requester_id == request.user.pk or can(request, "finance.purchase")),
         "can_reimburse": req.status == RequestStatus.ACCEPTED and can(request, "finance.request"),
         "quotes_needed": cfg.quotes_required if req.needs_quotes else 0,
         "settings": cfg,
-        "budget": budget,
-        "decision_form": DecisionForm(initial={"seen_status": req.status}),
+        "budget": selectors.budget_use(req.budget_line) if req.budget_line_id else None,
     }
 
 
-@read_view
+@school_view(*READ)
 def request_detail(request, pk):
     req = scoped_or_404(
         request,
@@ -281,166 +246,164 @@ def request_detail(request, pk):
     return render(request, "finance/request_detail.html", _request_context(request, req))
 
 
-@school_view("finance.approve")
-@require_POST
-def request_decide(request, pk):
-    req = scoped_or_404(request, PurchaseRequest, pk=pk)
-    form = DecisionForm(request.POST)
-    default = reverse("finance:request_detail", args=[req.pk])
-    if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-        return _back(request, default)
-    d = form.cleaned_data
-    try:
-        req, warning = services.purchase_request_decide(
-            obj=req,
-            by=request.user,
-            approve=d["decision"] == "approve",
+class RequestDecide(PaperAction):
+    """批准 or 退回, from the request's page or the approval queue (`next`)."""
+
+    permission = "finance.approve"
+    model = PurchaseRequest
+    form_class = DecisionForm
+    detail = "request_detail"
+
+    def perform(self, obj, form):
+        d = form.cleaned_data
+        self.approve = d["decision"] == "approve"
+        req, self.warning = services.purchase_request_decide(
+            obj=obj,
+            by=self.request.user,
+            approve=self.approve,
             comment=d["comment"],
             seen_status=d["seen_status"] or None,
         )
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-        return _back(request, default)
-    if warning:
-        messages.warning(request, warning)
-    messages.success(
-        request,
-        _("已%(what)s：%(title)s（%(status)s）")
-        % {
-            "what": _("批准") if d["decision"] == "approve" else _("退回"),
-            "title": req.title,
-            "status": req.get_status_display(),
-        },
-    )
-    return _back(request, default)
+        return req
+
+    def get_success_message(self, obj):
+        if self.warning:
+            messages.warning(self.request, self.warning)
+        return _("已%(what)s：%(title)s（%(status)s）") % {
+            "what": _("批准") if self.approve else _("退回"),
+            "title": obj.title,
+            "status": obj.get_status_display(),
+        }
 
 
-@school_view("finance.request")
-@require_POST
-def request_cancel(request, pk):
-    req = scoped_or_404(request, selectors.visible_requests(request), pk=pk)
-    try:
-        services.purchase_request_cancel(
-            obj=req, by=request.user, comment=request.POST.get("comment", "")[:500]
+class RequestCancel(PaperAction):
+    permission = "finance.request"
+    form_class = CancelForm
+    detail = "request_detail"
+    success_message = gettext_lazy("请购单已撤销。")
+
+    def get_queryset(self):
+        return selectors.visible_requests(self.request)
+
+    def perform(self, obj, form):
+        comment = form.cleaned_data["comment"][:500]
+        return services.purchase_request_cancel(obj=obj, by=self.request.user, comment=comment)
+
+
+class QuoteAdd(PaperAction):
+    permission = "finance.request"
+    form_class = QuoteForm
+    template_name = "generic/form.html"
+    detail = "request_detail"
+    success_message = gettext_lazy("报价已添加。")
+
+    def get_queryset(self):
+        return selectors.visible_requests(self.request)
+
+    def get_context_data(self, **kwargs):
+        title = _("添加报价：%(n)s") % {"n": self.object.number}
+        return super().get_context_data(**kwargs) | {"title": title}
+
+    def perform(self, obj, form):
+        d = form.cleaned_data
+        services.quote_add(
+            obj=obj,
+            by=self.request.user,
+            supplier=d["supplier"],
+            amount=d["amount"],
+            quoted_on=d["quoted_on"],
+            note=d["note"],
+            upload=d["upload"],
         )
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("请购单已撤销。"))
-    return redirect("finance:request_detail", pk=req.pk)
+        return obj
 
 
-@school_view("finance.request")
-def quote_add(request, pk):
-    req = scoped_or_404(request, selectors.visible_requests(request), pk=pk)
-    form = QuoteForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+class RequestPurchase(PaperAction):
+    permission = "finance.purchase"
+    model = PurchaseRequest
+    form_class = PurchaseForm
+    template_name = "finance/purchase_form.html"
+    title = gettext_lazy("登记采购")
+    detail = "request_detail"
+    success_message = gettext_lazy("采购已登记，等待验收。")
+
+    def get_form_kwargs(self):
+        cheapest = self.object.quotes.order_by("amount").first()
+        return super().get_form_kwargs() | {
+            "lines": list(self.object.lines.all()),
+            "initial": {"supplier": cheapest.supplier if cheapest else ""},
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"req": self.object}
+
+    def perform(self, obj, form):
+        return services.purchase_request_purchase(
+            obj=obj,
+            by=self.request.user,
+            supplier=form.cleaned_data["supplier"],
+            purchased_on=form.cleaned_data["purchased_on"],
+            prices=form.prices(),
+        )
+
+
+class RequestAccept(PaperAction):
+    permission = "finance.purchase"
+    form_class = AcceptForm
+    template_name = "finance/accept_form.html"
+    title = gettext_lazy("验收入库")
+    detail = "request_detail"
+    success_message = gettext_lazy("验收完成，物品已入库或登记为固定资产。")
+
+    def get_queryset(self):
+        return PurchaseRequest.objects.for_request(self.request).select_related("buyer")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {
+            "lines": list(self.object.lines.all()),
+            "school": self.request.school,
+        }
+
+    def get_context_data(self, **kwargs):
+        from assets.services import fixed_asset_threshold
+
+        threshold = fixed_asset_threshold(self.request.school)
+        return super().get_context_data(**kwargs) | {"req": self.object, "threshold": threshold}
+
+    def perform(self, obj, form):
+        return services.purchase_request_accept(
+            obj=obj,
+            by=self.request.user,
+            accepted=form.accepted(),
+            note=form.cleaned_data["note"],
+            room=form.cleaned_data["room"],
+        )
+
+
+class RequestCorrect(PaperAction):
+    permission = "finance.purchase"
+    model = PurchaseRequest
+    form_class = CorrectionForm
+    template_name = "generic/form.html"
+    detail = "request_detail"
+    success_message = gettext_lazy("已更正，变更记录中保留了更正前后的内容和原因。")
+
+    def get_form_kwargs(self):
+        initial = {f: getattr(self.object, f) for f in services.CORRECTABLE_PURCHASE_FIELDS}
+        return super().get_form_kwargs() | {"initial": initial}
+
+    def get_context_data(self, **kwargs):
+        title = _("更正采购记录：%(n)s") % {"n": self.object.number}
+        return super().get_context_data(**kwargs) | {"title": title}
+
+    def perform(self, obj, form):
         d = form.cleaned_data
-        try:
-            services.quote_add(
-                obj=req,
-                by=request.user,
-                supplier=d["supplier"],
-                amount=d["amount"],
-                quoted_on=d["quoted_on"],
-                note=d["note"],
-                upload=d["upload"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("报价已添加。"))
-            return redirect("finance:request_detail", pk=req.pk)
-    return render(
-        request, "generic/form.html", {"form": form, "title": _("添加报价：%(n)s") % {"n": req.number}}
-    )
-
-
-@school_view("finance.purchase")
-def request_purchase(request, pk):
-    req = scoped_or_404(request, PurchaseRequest, pk=pk)
-    lines = list(req.lines.all())
-    cheapest = req.quotes.order_by("amount").first()
-    form = PurchaseForm(
-        request.POST or None, lines=lines, initial={"supplier": cheapest.supplier if cheapest else ""}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.purchase_request_purchase(
-                obj=req,
-                by=request.user,
-                supplier=form.cleaned_data["supplier"],
-                purchased_on=form.cleaned_data["purchased_on"],
-                prices=form.prices(),
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("采购已登记，等待验收。"))
-            return redirect("finance:request_detail", pk=req.pk)
-    return render(request, "finance/purchase_form.html", {"form": form, "req": req, "title": _("登记采购")})
-
-
-@school_view("finance.purchase")
-def request_accept(request, pk):
-    from assets.services import fixed_asset_threshold
-
-    req = scoped_or_404(request, PurchaseRequest.objects.select_related("buyer"), pk=pk)
-    lines = list(req.lines.all())
-    form = AcceptForm(request.POST or None, lines=lines, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.purchase_request_accept(
-                obj=req,
-                by=request.user,
-                accepted=form.accepted(),
-                note=form.cleaned_data["note"],
-                room=form.cleaned_data["room"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("验收完成，物品已入库或登记为固定资产。"))
-            return redirect("finance:request_detail", pk=req.pk)
-    return render(
-        request,
-        "finance/accept_form.html",
-        {
-            "form": form,
-            "req": req,
-            "title": _("验收入库"),
-            "threshold": fixed_asset_threshold(request.school),
-        },
-    )
-
-
-@school_view("finance.purchase")
-def request_correct(request, pk):
-    req = scoped_or_404(request, PurchaseRequest, pk=pk)
-    initial = {f: getattr(req, f) for f in services.CORRECTABLE_PURCHASE_FIELDS}
-    form = CorrectionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.purchase_request_correct(
-                obj=req,
-                by=request.user,
-                changes={f: d[f] for f in services.CORRECTABLE_PURCHASE_FIELDS},
-                reason=d["reason"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已更正，变更记录中保留了更正前后的内容和原因。"))
-            return redirect("finance:request_detail", pk=req.pk)
-    return render(
-        request, "generic/form.html", {"form": form, "title": _("更正采购记录：%(n)s") % {"n": req.number}}
-    )
+        return services.purchase_request_correct(
+            obj=obj,
+            by=self.request.user,
+            changes={f: d[f] for f in services.CORRECTABLE_PURCHASE_FIELDS},
+            reason=d["reason"],
+        )
 
 
 # --- the approval queue (phone) ---------------------------------------------------------------
@@ -449,7 +412,6 @@ def approvals(request):
     requests, claims, loans = selectors.approval_queue(request)
     requests = list(requests[:PAGE_SIZE])
     for r in requests:
-        r.form = DecisionForm(initial={"seen_status": r.status})
         r.quote_list = list(r.quotes.all())
     return render(
         request,
@@ -459,19 +421,19 @@ def approvals(request):
             "requests": requests,
             "claims": list(claims[:PAGE_SIZE]),
             "loans": list(loans[:PAGE_SIZE]),
-            "settings": services.finance_settings(request.school),
+            "settings": FinanceSettings.for_school(request.school),
         },
     )
 
 
 # --- reimbursements ---------------------------------------------------------------------------
-@read_view
+@school_view(*READ)
 def reimbursement_list(request):
     qs = selectors.visible_reimbursements(request).select_related("claimant", "budget_line")
     status = request.GET.get("status", "")
     if status in ReimbursementStatus.values:
         qs = qs.filter(status=status)
-    ctx = _page(request, qs.order_by("-created_at", "-id"))
+    ctx = page(request, qs.order_by("-created_at", "-id"))
     ctx.update({"title": _("报销单"), "statuses": ReimbursementStatus.choices, "status": status})
     return render(request, "finance/reimbursement_list.html", ctx)
 
@@ -507,7 +469,7 @@ def reimbursement_create(request):
                 uploads=d["attachments"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("报销单 %(n)s 已提交，等待证明人签字。") % {"n": reimb.number})
             return redirect("finance:reimbursement_detail", pk=reimb.pk)
@@ -515,10 +477,11 @@ def reimbursement_create(request):
         request,
         "finance/reimbursement_form.html",
         {"form": form, "formset": formset, "title": _("新建报销单")},
+        status=400 if request.method == "POST" else 200,
     )
 
 
-@read_view
+@school_view(*READ)
 def reimbursement_detail(request, pk):
     reimb = scoped_or_404(
         request,
@@ -527,14 +490,7 @@ def reimbursement_detail(request, pk):
         ),
         pk=pk,
     )
-    actions = services.available_actions(
-        services.REIMBURSEMENT_TRANSITIONS,
-        obj=reimb,
-        status=reimb.status,
-        user=request.user,
-        role=request.role,
-        owner=reimb.claimant,
-    )
+    actions = REIMBURSEMENT.allowed(reimb, user=request.user, role=request.role)
     return render(
         request,
         "finance/reimbursement_detail.html",
@@ -543,128 +499,102 @@ def reimbursement_detail(request, pk):
             "receipts": list(reimb.receipts.all()),
             "history": reimb.history.select_related("by").order_by("at", "id"),
             "attachments": attachments_for(reimb),
-            "can_sign": bool(
-                actions & {FlowAction.WITNESS_SIGN, FlowAction.PRINCIPAL_SIGN, FlowAction.DIRECTOR_SIGN}
-            )
+            "can_sign": bool(actions & set(SIGN_ACTIONS.values()))
             and reimb.witness_id != request.user.pk
             and (
                 reimb.status != ReimbursementStatus.PENDING_WITNESS
                 or services.may_witness(reimb, request.role)
             ),
-            "can_pay": FlowAction.PAY in actions and can(request, "finance.manage"),
+            "can_pay": FlowAction.PAY in actions,
             "own_step": reimb.status == ReimbursementStatus.APPROVED
             and reimb.claimant_id == request.user.pk
             and request.role == Role.ACCOUNTANT,
-            "sign_form": SignForm(initial={"seen_status": reimb.status}),
             "pay_form": DateForm(),
         },
     )
 
 
-@school_view("finance.request")
-@require_POST
-def reimbursement_sign(request, pk):
-    reimb = scoped_or_404(request, selectors.visible_reimbursements(request), pk=pk)
-    form = SignForm(request.POST)
-    default = reverse("finance:reimbursement_detail", args=[reimb.pk])
-    if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-        return _back(request, default)
-    d = form.cleaned_data
-    try:
-        if d["decision"] == "sign":
-            reimb = services.reimbursement_sign(
-                obj=reimb, by=request.user, comment=d["comment"], seen_status=d["seen_status"] or None
-            )
-        else:
-            reimb = services.reimbursement_reject(
-                obj=reimb, by=request.user, comment=d["comment"], seen_status=d["seen_status"] or None
-            )
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已处理：%(s)s") % {"s": reimb.get_status_display()})
-    return _back(request, default)
+class ReimbursementSign(PaperAction):
+    """签字同意 or 退回, whichever signature the claim waits for."""
+
+    permission = "finance.request"
+    form_class = SignForm
+    detail = "reimbursement_detail"
+
+    def get_queryset(self):
+        return selectors.visible_reimbursements(self.request)
+
+    def perform(self, obj, form):
+        d = form.cleaned_data
+        decide = services.reimbursement_sign if d["decision"] == "sign" else services.reimbursement_reject
+        return decide(
+            obj=obj, by=self.request.user, comment=d["comment"], seen_status=d["seen_status"] or None
+        )
+
+    def get_success_message(self, obj):
+        return _("已处理：%(s)s") % {"s": obj.get_status_display()}
 
 
-@school_view("finance.manage")
-@require_POST
-def reimbursement_pay(request, pk):
-    reimb = scoped_or_404(request, selectors.visible_reimbursements(request), pk=pk)
-    form = DateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reimbursement_pay(obj=reimb, by=request.user, paid_on=form.cleaned_data["on"])
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("已付款。"))
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return redirect("finance:reimbursement_detail", pk=reimb.pk)
+class ReimbursementPay(PaperAction):
+    permission = "finance.manage"
+    form_class = DateForm
+    detail = "reimbursement_detail"
+    success_message = gettext_lazy("已付款。")
+
+    def get_queryset(self):
+        return selectors.visible_reimbursements(self.request)
+
+    def perform(self, obj, form):
+        return services.reimbursement_pay(obj=obj, by=self.request.user, paid_on=form.cleaned_data["on"])
 
 
 # --- loans ------------------------------------------------------------------------------------
-@read_view
+@school_view(*READ)
 def loan_list(request):
     qs = selectors.visible_loans(request).select_related("borrower")
     status = request.GET.get("status", "")
     if status in LoanStatus.values:
         qs = qs.filter(status=status)
-    ctx = _page(request, qs.order_by("-created_at", "-id"))
+    ctx = page(request, qs.order_by("-created_at", "-id"))
     ctx.update({"title": _("借款"), "statuses": LoanStatus.choices, "status": status})
     return render(request, "finance/loan_list.html", ctx)
 
 
-@school_view("finance.request")
-def loan_create(request):
-    form = LoanForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+class LoanCreate(ActionView):
+    permission = "finance.request"
+    form_class = LoanForm
+    template_name = "generic/form.html"
+    title = gettext_lazy("借款申请")
+
+    def perform(self, obj, form):
         d = form.cleaned_data
-        try:
-            loan = services.loan_create(
-                school=request.school,
-                by=request.user,
-                purpose=d["purpose"],
-                amount=d["amount"],
-                settle_by=d["settle_by"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            if loan.is_principals_own:
-                messages.success(
-                    request,
-                    _("借款申请 %(n)s 已提交，等待后勤主任审批（校长本人的借款由后勤主任审批）。")
-                    % {"n": loan.number},
-                )
-            else:
-                messages.success(request, _("借款申请 %(n)s 已提交，等待校长审批。") % {"n": loan.number})
-            return redirect("finance:loan_detail", pk=loan.pk)
-    return render(request, "generic/form.html", {"form": form, "title": _("借款申请")})
+        return services.loan_create(
+            school=self.request.school,
+            by=self.request.user,
+            purpose=d["purpose"],
+            amount=d["amount"],
+            settle_by=d["settle_by"],
+        )
+
+    def get_success_url(self, obj):
+        return reverse("finance:loan_detail", args=[obj.pk])
+
+    def get_success_message(self, obj):
+        if obj.is_principals_own:
+            return _("借款申请 %(n)s 已提交，等待后勤主任审批（校长本人的借款由后勤主任审批）。") % {
+                "n": obj.number
+            }
+        return _("借款申请 %(n)s 已提交，等待校长审批。") % {"n": obj.number}
 
 
-@read_view
+@school_view(*READ)
 def loan_detail(request, pk):
     loan = scoped_or_404(
         request,
         selectors.visible_loans(request).select_related("borrower", "approved_by", "disbursed_by"),
         pk=pk,
     )
-    actions = services.available_actions(
-        services.LOAN_TRANSITIONS,
-        obj=loan,
-        status=loan.status,
-        user=request.user,
-        role=request.role,
-        owner=loan.borrower,
-    )
+    actions = LOAN.allowed(loan, user=request.user, role=request.role)
     return render(
         request,
         "finance/loan_detail.html",
@@ -672,85 +602,63 @@ def loan_detail(request, pk):
             "loan": loan,
             "repayments": loan.repayments.select_related("recorded_by", "reimbursement"),
             "history": loan.history.select_related("by").order_by("at", "id"),
-            "can_decide": bool(actions & {FlowAction.APPROVE}) and can(request, "finance.approve"),
-            "can_disburse": FlowAction.DISBURSE in actions and can(request, "finance.manage"),
-            "can_repay": FlowAction.REPAY in actions and can(request, "finance.manage"),
+            "can_decide": FlowAction.APPROVE in actions,
+            "can_disburse": FlowAction.DISBURSE in actions,
+            "can_repay": FlowAction.REPAY in actions,
             "own_step": loan.status in (LoanStatus.APPROVED, LoanStatus.DISBURSED)
             and loan.borrower_id == request.user.pk
             and request.role == Role.ACCOUNTANT,
-            "decision_form": DecisionForm(initial={"seen_status": loan.status}),
             "date_form": DateForm(),
             "repay_form": RepayForm(initial={"amount": loan.outstanding}),
         },
     )
 
 
-@school_view("finance.approve")
-@require_POST
-def loan_decide(request, pk):
-    loan = scoped_or_404(request, selectors.visible_loans(request), pk=pk)
-    form = DecisionForm(request.POST)
-    default = reverse("finance:loan_detail", args=[loan.pk])
-    if form.is_valid():
+class LoanDecide(PaperAction):
+    permission = "finance.approve"
+    form_class = DecisionForm
+    detail = "loan_detail"
+    success_message = gettext_lazy("借款已处理。")
+
+    def get_queryset(self):
+        return selectors.visible_loans(self.request)
+
+    def perform(self, obj, form):
         d = form.cleaned_data
-        try:
-            services.loan_decide(
-                obj=loan,
-                by=request.user,
-                approve=d["decision"] == "approve",
-                comment=d["comment"],
-                seen_status=d["seen_status"] or None,
-            )
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("借款已处理。"))
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return _back(request, default)
+        return services.loan_decide(
+            obj=obj,
+            by=self.request.user,
+            approve=d["decision"] == "approve",
+            comment=d["comment"],
+            seen_status=d["seen_status"] or None,
+        )
 
 
-@school_view("finance.manage")
-@require_POST
-def loan_disburse(request, pk):
-    loan = scoped_or_404(request, selectors.visible_loans(request), pk=pk)
-    form = DateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.loan_disburse(obj=loan, by=request.user, on=form.cleaned_data["on"])
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("已借出。"))
-    else:
-        messages.error(request, _("请填写正确的日期。"))
-    return redirect("finance:loan_detail", pk=loan.pk)
+class LoanDisburse(PaperAction):
+    permission = "finance.manage"
+    form_class = DateForm
+    detail = "loan_detail"
+    success_message = gettext_lazy("已借出。")
+
+    def get_queryset(self):
+        return selectors.visible_loans(self.request)
+
+    def perform(self, obj, form):
+        return services.loan_disburse(obj=obj, by=self.request.user, on=form.cleaned_data["on"])
 
 
-@school_view("finance.manage")
-@require_POST
-def loan_repay(request, pk):
-    loan = scoped_or_404(request, selectors.visible_loans(request), pk=pk)
-    form = RepayForm(request.POST)
-    if form.is_valid():
-        try:
-            services.loan_repay(
-                obj=loan, by=request.user, amount=form.cleaned_data["amount"], on=form.cleaned_data["on"]
-            )
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("还款已登记。"))
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return redirect("finance:loan_detail", pk=loan.pk)
+class LoanRepay(PaperAction):
+    permission = "finance.manage"
+    form_class = RepayForm
+    detail = "loan_detail"
+    success_message = gettext_lazy("还款已登记。")
+
+    def get_queryset(self):
+        return selectors.visible_loans(self.request)
+
+    def perform(self, obj, form):
+        d = form.cleaned_data
+        return services.loan_repay(obj=obj, by=self.request.user, amount=d["amount"], on=d["on"])
 
 
 # --- budget -----------------------------------------------------------------------------------
@@ -784,7 +692,7 @@ def budget(request):
             "year": year,
             "totals": totals,
             "years": [year - 1, year, year + 1],
-            "settings": services.finance_settings(request.school),
+            "settings": FinanceSettings.for_school(request.school),
         },
     )
 
@@ -824,15 +732,15 @@ def income_list(request):
                 note=d["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("收入已登记。"))
             return redirect("finance:income_list")
-    ctx = _page(
+    ctx = page(
         request, IncomeEntry.objects.for_request(request).select_related("recorded_by").order_by("-on", "-id")
     )
     ctx.update({"form": form, "title": _("收入登记")})
-    return render(request, "finance/income_list.html", ctx)
+    return render(request, "finance/income_list.html", ctx, status=400 if form.errors else 200)
 
 
 @school_view("finance.view")
@@ -850,15 +758,15 @@ def statement_list(request):
                     notes=form.cleaned_data["notes"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("已生成%(s)s。") % {"s": stmt})
                 return redirect("finance:statement_detail", pk=stmt.pk)
-    ctx = _page(
+    ctx = page(
         request, MonthlyStatement.objects.for_request(request).select_related("prepared_by", "reviewed_by")
     )
     ctx.update({"form": form, "title": _("月度收支情况")})
-    return render(request, "finance/statement_list.html", ctx)
+    return render(request, "finance/statement_list.html", ctx, status=400 if form.errors else 200)
 
 
 @school_view("finance.view")
@@ -871,37 +779,29 @@ def statement_detail(request, pk):
         if stmt.status == StatementStatus.DRAFT
         else None
     )
-    figures = live or stmt.figures
-    role = request.role
-    steps = [
-        s for s, (src, _t, roles) in services.STATEMENT_STEPS.items() if src == stmt.status and role in roles
-    ]
+    steps = sorted(STATEMENT.allowed(stmt, user=request.user, role=request.role))
     return render(
         request,
         "finance/statement_detail.html",
-        {"stmt": stmt, "figures": figures, "steps": steps, "title": str(stmt)},
+        {"stmt": stmt, "figures": live or stmt.figures, "steps": steps, "title": str(stmt)},
     )
 
 
-STEP_LABELS = {
-    "submit": gettext_lazy("上报校长"),
-    "review": gettext_lazy("已阅"),
-    "publish": gettext_lazy("公开"),
-}
+class StatementAdvance(PaperAction):
+    """上报校长, 已阅 or 公开: the step the button names."""
 
+    permission = "finance.view"
+    model = MonthlyStatement
+    form_class = StepForm
+    detail = "statement_detail"
 
-@school_view("finance.view")
-@require_POST
-def statement_advance(request, pk):
-    stmt = scoped_or_404(request, MonthlyStatement, pk=pk)
-    try:
-        services.statement_advance(obj=stmt, by=request.user, step=request.POST.get("step", ""))
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已完成：%(s)s") % {"s": STEP_LABELS.get(request.POST.get("step"), "")})
-    return redirect("finance:statement_detail", pk=stmt.pk)
+    def perform(self, obj, form):
+        return services.statement_advance(obj=obj, by=self.request.user, step=form.cleaned_data["step"])
+
+    def get_success_message(self, obj):
+        step = self.request.POST.get("step")
+        label = StatementAction(step).label if step in StatementAction.values else ""
+        return _("已完成：%(s)s") % {"s": label}
 
 
 @school_view("finance.disclosure")
@@ -937,12 +837,12 @@ def disclosure(request):
     )
 
 
-@school_view("finance.settings")
-def settings_view(request):
-    cfg = services.finance_settings(request.school)
-    form = SettingsForm(request.POST or None, instance=cfg)
-    if request.method == "POST" and form.is_valid():
-        services.settings_update(school=request.school, by=request.user, form=form)
-        messages.success(request, _("财务设置已保存。"))
-        return redirect("finance:settings")
-    return render(request, "generic/form.html", {"form": form, "title": _("财务设置（审批规则）")})
+class Settings(SettingsView):
+    permission = "finance.settings"
+    form_class = SettingsForm
+    title = gettext_lazy("财务设置（审批规则）")
+    success_message = gettext_lazy("财务设置已保存。")
+    success_url = reverse_lazy("finance:settings")
+
+    def get_settings(self, school):
+        return FinanceSettings.for_school(school)

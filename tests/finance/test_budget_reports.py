@@ -132,7 +132,7 @@ def test_a_future_month_statement_and_bad_income_are_refused(as_accountant, scho
     response = as_accountant.post(
         reverse("finance:income_list"), {"on": datetime.date.today(), "source": "拨款", "amount": "-5"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not MonthlyStatement.objects.exists() and not IncomeEntry.objects.exists()
 
 

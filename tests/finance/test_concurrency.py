@@ -16,6 +16,7 @@ from django.urls import reverse
 from finance import services
 from finance.choices import FlowAction, RequestStatus
 from finance.models import FlowLog, PurchaseRequest
+from logistics import workflow
 from logistics.choices import Role
 from tests.factories import member
 from tests.finance.conftest import line
@@ -23,14 +24,14 @@ from tests.finance.conftest import line
 
 def _race(req, deciders, monkeypatch):
     """Run each (user, approve) decision in its own thread and connection, all released at once."""
-    real_role_of = services.role_of
+    real_role_of = workflow.role_of
 
     def slow_role_of(school, user):
         # Called while the row lock is held: widen the window so the threads truly overlap.
         time.sleep(0.3)
         return real_role_of(school, user)
 
-    monkeypatch.setattr(services, "role_of", slow_role_of)
+    monkeypatch.setattr(workflow, "role_of", slow_role_of)
     barrier = threading.Barrier(len(deciders))
     results = {}
 

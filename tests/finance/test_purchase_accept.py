@@ -46,7 +46,7 @@ def test_the_purchase_refuses_bad_prices_and_future_dates(
     for ln in req.lines.all():
         data[f"price_{ln.pk}"] = price
     response = as_staff.post(reverse("finance:request_purchase", args=[req.pk]), data)
-    assert response.status_code == 200 and message in page_errors(response)
+    assert response.status_code == 400 and message in page_errors(response)
     req.refresh_from_db()
     assert req.status == RequestStatus.APPROVED and req.actual_total is None
 
@@ -139,7 +139,7 @@ def test_the_buyer_is_refused_in_the_accept_view(as_staff, approved_request, sta
     response = as_staff.post(
         reverse("finance:request_accept", args=[req.pk]), {f"qty_{board.pk}": "1", f"qty_{paper.pk}": "2"}
     )
-    assert response.status_code == 200 and "验收人不能是采购人本人" in page_errors(response)
+    assert response.status_code == 400 and "验收人不能是采购人本人" in page_errors(response)
     req.refresh_from_db()
     assert req.status == RequestStatus.PURCHASED
 
@@ -150,7 +150,7 @@ def test_the_quote_view_adds_a_quote_and_refuses_bad_input(as_teacher, make_requ
     req = make_request(teacher)
     url = reverse("finance:quote_add", args=[req.pk])
     response = as_teacher.post(url, {"supplier": "甲公司", "amount": "-3", "quoted_on": today.isoformat()})
-    assert response.status_code == 200 and "大于或等于" in page_errors(response)
+    assert response.status_code == 400 and "大于或等于" in page_errors(response)
     tomorrow = (today + datetime.timedelta(days=1)).isoformat()
     response = as_teacher.post(url, {"supplier": "甲公司", "amount": "30", "quoted_on": tomorrow})
     assert "报价日期不能晚于今天。" in page_errors(response)
@@ -176,7 +176,7 @@ def test_a_purchase_record_is_corrected_with_a_reason_and_logged(as_director, ap
     url = reverse("finance:request_correct", args=[req.pk])
     data = {"supplier": "星城文具批发部（北门店）", "purchased_on": today.isoformat(), "acceptance_note": ""}
     response = as_director.post(url, {**data, "reason": " "})
-    assert response.status_code == 200
+    assert response.status_code == 400
     req.refresh_from_db()
     assert req.supplier == "星城文具批发部"
     response = as_director.post(url, {**data, "reason": "发票显示为北门店"})

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from finance import services
+from finance import selectors, services
 from finance.choices import FlowAction, LoanStatus, ReimbursementStatus, RepaymentKind, RequestStatus
 from finance.models import Loan, Receipt, Reimbursement
 from logistics.models import Notification
@@ -151,7 +151,7 @@ def test_reimbursing_a_purchase_closes_it_and_counts_as_spent(
         claim(school, staff, amount="900.00", receipts=[receipt(amount="900.00")], purchase_request=req)
     lines = {ln.pk: ln.quantity for ln in req.lines.all()}
     req = services.purchase_request_accept(obj=req, by=director, accepted=lines)
-    assert services.budget_use(budget_line)["committed"] == Decimal("900.00")
+    assert selectors.budget_use(budget_line)["committed"] == Decimal("900.00")
     with pytest.raises(ValidationError, match="与采购实际金额 900.00 元不一致"):
         claim(school, staff, amount="800.00", receipts=[receipt(amount="800.00")], purchase_request=req)
     reimb = claim(school, staff, amount="900.00", receipts=[receipt(amount="900.00")], purchase_request=req)
@@ -161,7 +161,7 @@ def test_reimbursing_a_purchase_closes_it_and_counts_as_spent(
     services.reimbursement_pay(obj=reimb, by=accountant, paid_on=datetime.date.today())
     req.refresh_from_db()
     assert req.status == RequestStatus.REIMBURSED
-    use = services.budget_use(budget_line)
+    use = selectors.budget_use(budget_line)
     assert use["committed"] == Decimal("0") and use["spent"] == Decimal("900.00")
     assert use["available"] == Decimal("19100.00")
 

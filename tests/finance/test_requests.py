@@ -61,7 +61,7 @@ def test_it_refuses_bad_money_and_quantities_and_writes_nothing(
     response = as_teacher.post(
         reverse("finance:request_create"), request_post_data(lines=[bad_line], budget_line=budget_line.pk)
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert "invalid-feedback" in html
     if message_part:
@@ -86,7 +86,7 @@ def test_it_refuses_another_schools_budget_line(as_teacher, budget_line, other_b
     response = as_teacher.post(
         reverse("finance:request_create"), request_post_data(budget_line=other_budget_line.pk)
     )
-    assert response.status_code == 200 and "选择一个有效的选项" in page_errors(response)
+    assert response.status_code == 400 and "选择一个有效的选项" in page_errors(response)
     assert not PurchaseRequest.objects.exists()
 
 
@@ -323,7 +323,7 @@ def test_the_settings_page_is_the_principals(as_principal, as_director, school):
             "invoice_max_age_days": 365,
         },
     )
-    assert response.status_code == 200 and "货比三家起点不能低于主任审批限额。" in form_errors(response)
+    assert response.status_code == 400 and "货比三家起点不能低于主任审批限额。" in form_errors(response)
     response = as_principal.post(
         url,
         {
@@ -347,7 +347,7 @@ def test_attachments_are_checked_by_content_and_kept_with_the_request(as_teacher
     fake = SimpleUploadedFile("报价单.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     data = request_post_data(budget_line=budget_line.pk)
     response = as_teacher.post(reverse("finance:request_create"), {**data, "attachments": [fake]})
-    assert response.status_code == 200 and "不是有效的图片或 PDF" in page_errors(response)
+    assert response.status_code == 400 and "不是有效的图片或 PDF" in page_errors(response)
     assert not PurchaseRequest.objects.exists()
     quote = SimpleUploadedFile("报价单.pdf", b"%PDF-1.4 quote", content_type="application/pdf")
     response = as_teacher.post(reverse("finance:request_create"), {**data, "attachments": [quote]})
