@@ -35,7 +35,7 @@ def cards(request):
         wanted["to_buy"] = school_requests.filter(status=RequestStatus.APPROVED)
         wanted["to_accept"] = school_requests.filter(status=RequestStatus.PURCHASED)
     if role == Role.ACCOUNTANT:
-        # a cashier never pays their own claim (services.REIMBURSEMENT_TRANSITIONS): not theirs to do
+        # a cashier never pays their own claim (workflows.REIMBURSEMENT): not theirs to do
         wanted["to_pay"] = (
             Reimbursement.objects.for_request(request)
             .filter(status=ReimbursementStatus.APPROVED)

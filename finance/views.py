@@ -68,9 +68,16 @@ DECISIONS = {FlowAction.APPROVE, FlowAction.REJECT}
 
 
 class PaperAction(ActionView):
-    """A button (or form) on one paper's page: it returns to that page (`detail` names its URL)."""
+    """A button (or form) on one paper's page: it returns to that page (`detail` names its URL).
+
+    `visible` is the selector of the papers the user may reach (a teacher: their own); else the
+    school's `model` rows."""
 
     detail = ""
+    visible = None
+
+    def get_queryset(self):
+        return self.visible(self.request) if self.visible else super().get_queryset()
 
     def get_success_url(self, obj):
         return reverse(f"finance:{self.detail}", args=[obj.pk])
@@ -280,10 +287,8 @@ class RequestCancel(PaperAction):
     permission = "finance.request"
     form_class = CancelForm
     detail = "request_detail"
+    visible = staticmethod(selectors.visible_requests)
     success_message = gettext_lazy("请购单已撤销。")
-
-    def get_queryset(self):
-        return selectors.visible_requests(self.request)
 
     def perform(self, obj, form):
         comment = form.cleaned_data["comment"][:500]
@@ -295,10 +300,8 @@ class QuoteAdd(PaperAction):
     form_class = QuoteForm
     template_name = "generic/form.html"
     detail = "request_detail"
+    visible = staticmethod(selectors.visible_requests)
     success_message = gettext_lazy("报价已添加。")
-
-    def get_queryset(self):
-        return selectors.visible_requests(self.request)
 
     def get_context_data(self, **kwargs):
         title = _("添加报价：%(n)s") % {"n": self.object.number}
@@ -520,9 +523,7 @@ class ReimbursementSign(PaperAction):
     permission = "finance.request"
     form_class = SignForm
     detail = "reimbursement_detail"
-
-    def get_queryset(self):
-        return selectors.visible_reimbursements(self.request)
+    visible = staticmethod(selectors.visible_reimbursements)
 
     def perform(self, obj, form):
         d = form.cleaned_data
@@ -539,10 +540,8 @@ class ReimbursementPay(PaperAction):
     permission = "finance.manage"
     form_class = DateForm
     detail = "reimbursement_detail"
+    visible = staticmethod(selectors.visible_reimbursements)
     success_message = gettext_lazy("已付款。")
-
-    def get_queryset(self):
-        return selectors.visible_reimbursements(self.request)
 
     def perform(self, obj, form):
         return services.reimbursement_pay(obj=obj, by=self.request.user, paid_on=form.cleaned_data["on"])
@@ -618,10 +617,8 @@ class LoanDecide(PaperAction):
     permission = "finance.approve"
     form_class = DecisionForm
     detail = "loan_detail"
+    visible = staticmethod(selectors.visible_loans)
     success_message = gettext_lazy("借款已处理。")
-
-    def get_queryset(self):
-        return selectors.visible_loans(self.request)
 
     def perform(self, obj, form):
         d = form.cleaned_data
@@ -638,10 +635,8 @@ class LoanDisburse(PaperAction):
     permission = "finance.manage"
     form_class = DateForm
     detail = "loan_detail"
+    visible = staticmethod(selectors.visible_loans)
     success_message = gettext_lazy("已借出。")
-
-    def get_queryset(self):
-        return selectors.visible_loans(self.request)
 
     def perform(self, obj, form):
         return services.loan_disburse(obj=obj, by=self.request.user, on=form.cleaned_data["on"])
@@ -651,10 +646,8 @@ class LoanRepay(PaperAction):
     permission = "finance.manage"
     form_class = RepayForm
     detail = "loan_detail"
+    visible = staticmethod(selectors.visible_loans)
     success_message = gettext_lazy("还款已登记。")
-
-    def get_queryset(self):
-        return selectors.visible_loans(self.request)
 
     def perform(self, obj, form):
         d = form.cleaned_data

@@ -78,8 +78,9 @@ def _route(school, requester, total):
     return RS.PENDING_DIRECTOR, total > FinanceSettings.for_school(school).director_limit
 
 
-def _lines_snapshot(lines):
-    return [
+def _lines_data(lines, values) -> dict:
+    """What the round's history row keeps: the lines as submitted and their total."""
+    snapshot = [
         {
             "name": ln.name,
             "spec": ln.spec,
@@ -89,9 +90,11 @@ def _lines_snapshot(lines):
         }
         for ln in lines
     ]
+    return {"lines": snapshot, "total": str(values["estimated_total"])}
 
 
-def _check_request_fields(school, *, title, reason, budget_line, needed_by):
+def _clean_request(school, lines, *, title, reason, budget_line, needed_by) -> list[RequestLine]:
+    """The request's own fields checked, and its lines (unsaved)."""
     if not (title or "").strip():
         raise ValidationError({"title": _("请填写请购事项。")})
     if not (reason or "").strip():
@@ -102,6 +105,27 @@ def _check_request_fields(school, *, title, reason, budget_line, needed_by):
         raise ValidationError({"needed_by": _("请填写需用日期。")})
     if needed_by < timezone.localdate():
         raise ValidationError({"needed_by": _("需用日期不能早于今天。")})
+    return _clean_lines(school, lines)
+
+
+def _submission(school, by, line_objs, *, title, reason, budget_line, needed_by, exclude_request_id=None):
+    """A submission's (first or revised) first status and the fields it sets: the text, the total, the
+    route (一支笔审批), whether it needs three quotes and the budget check (a warning, or refused)."""
+    total = sum((ln.unit_price * ln.quantity for ln in line_objs), ZERO)
+    warning = budget_check(
+        school=school, line=budget_line, amount=total, exclude_request_id=exclude_request_id
+    )
+    status, needs_principal = _route(school, by, total)
+    return status, {
+        "title": title.strip()[:100],
+        "reason": reason.strip(),
+        "needed_by": needed_by,
+        "budget_line": budget_line,
+        "estimated_total": total,
+        "needs_principal": needs_principal,
+        "needs_quotes": total > FinanceSettings.for_school(school).quote_threshold,
+        "budget_warning": warning,
+    }
 
 
 def _next_approver_notice(req, status) -> dict:
@@ -136,35 +160,21 @@ def purchase_request_create(
     uploads=(),
 ) -> PurchaseRequest:
     """Raise (and submit) a purchase request. The total is computed from the lines (never typed)."""
-    _check_request_fields(school, title=title, reason=reason, budget_line=budget_line, needed_by=needed_by)
     role = role_of(school, by)
     if role is None:
         raise ValidationError(_("您不是本校成员。"))
-    line_objs = _clean_lines(school, lines)
-    total = sum((ln.unit_price * ln.quantity for ln in line_objs), ZERO)
-    cfg = FinanceSettings.for_school(school)
+    fields = dict(title=title, reason=reason, needed_by=needed_by, budget_line=budget_line)
+    line_objs = _clean_request(school, lines, **fields)
     with transaction.atomic():
-        warning = budget_check(school=school, line=budget_line, amount=total)
-        status, needs_principal = _route(school, by, total)
+        status, values = _submission(school, by, line_objs, **fields)
         req = PurchaseRequest.objects.create(
-            school=school,
-            requester=by,
-            department=department,
-            title=title.strip()[:100],
-            reason=reason.strip(),
-            budget_line=budget_line,
-            needed_by=needed_by,
-            status=status,
-            estimated_total=total,
-            needs_principal=needs_principal,
-            needs_quotes=total > cfg.quote_threshold,
-            budget_warning=warning,
+            school=school, requester=by, department=department, status=status, **values
         )
         req.number = f"QG{req.created_at:%Y}{req.pk:05d}"
         req.save(update_fields=["number"])
         _save_lines(req, line_objs)
         save_uploads(school, by, uploads, req)
-        log_submit(obj=req, by=by, role=role, data={"lines": _lines_snapshot(line_objs), "total": str(total)})
+        log_submit(obj=req, by=by, role=role, data=_lines_data(line_objs, values))
         notify_on_commit(**_next_approver_notice(req, status))
     return req
 
@@ -183,31 +193,17 @@ def purchase_request_resubmit(
 ) -> PurchaseRequest:
     """A rejected request, revised by its requester, goes round again; every round stays in history."""
     school = obj.school
-    _check_request_fields(school, title=title, reason=reason, budget_line=budget_line, needed_by=needed_by)
-    line_objs = _clean_lines(school, lines)
-    total = sum((ln.unit_price * ln.quantity for ln in line_objs), ZERO)
-    cfg = FinanceSettings.for_school(school)
+    fields = dict(title=title, reason=reason, needed_by=needed_by, budget_line=budget_line)
+    line_objs = _clean_request(school, lines, **fields)
     with REQUEST.step(obj, FlowAction.RESUBMIT, by=by, comment=comment) as step:
         req = step.obj
-        warning = budget_check(school=school, line=budget_line, amount=total, exclude_request_id=req.pk)
-        status, needs_principal = _route(school, by, total)
+        status, values = _submission(school, by, line_objs, exclude_request_id=req.pk, **fields)
         step.go_to(status)
-        step.set(
-            title=title.strip()[:100],
-            reason=reason.strip(),
-            needed_by=needed_by,
-            budget_line=budget_line,
-            needs_principal=needs_principal,
-            needs_quotes=total > cfg.quote_threshold,
-            estimated_total=total,
-            budget_warning=warning,
-            round=req.round + 1,
-            submitted_at=timezone.now(),
-        )
+        step.set(**values, round=req.round + 1, submitted_at=timezone.now())
         req.lines.all().delete()
         _save_lines(req, line_objs)
         save_uploads(school, by, uploads, req)
-        step.data.update(lines=_lines_snapshot(line_objs), total=str(total))
+        step.data.update(_lines_data(line_objs, values))
         step.notify(**_next_approver_notice(req, status))
     return step.obj
 
