@@ -9,8 +9,6 @@ principal's own loan or claim is the director's (services.principal_step_role), 
 state of their own (待主任审批（校长本人借款）, 待主任签字（校长本人报销）).
 """
 
-from dataclasses import replace
-
 from django.utils.translation import gettext_lazy as _
 
 from logistics.choices import Role as R
@@ -31,19 +29,6 @@ RS, BS, LS, SS = RequestStatus, ReimbursementStatus, LoanStatus, StatementStatus
 NOT_OWNER = Actor.NOT_OWNER
 
 MESSAGES = {"forbidden": _("您的身份不能执行「%(action)s」。")}
-
-
-class FinanceWorkflow(Workflow):
-    """The engine with finance's order of refusals: the owner rule before the role.
-
-    The principal deciding their own request at the director's step hears 不能审批本人提交的申请。, not that
-    their role may not take the director's step; a transition's `refusal` is that rule's message only,
-    a wrong role always gets the workflow's `forbidden`."""
-
-    def refusal(self, t, obj, *, user, role):
-        if t.actor == NOT_OWNER and user is not None and self.owner_id(obj) == user.pk:
-            return str(t.refusal or self.messages["not_owner"])
-        return super().refusal(replace(t, refusal="") if t.refusal else t, obj, user=user, role=role)
 
 
 def flow_log(*, obj, by, role, action, from_status, to_status, comment="", data=None) -> FlowLog:
@@ -86,7 +71,7 @@ PURCHASER = "finance.purchase"  # principal, director, staff, accountant
 CASHIER = "finance.manage"  # `roles={R.ACCOUNTANT}`: the cashier (出纳)
 STAFF = "finance.request"  # every member of staff
 
-REQUEST = FinanceWorkflow(
+REQUEST = Workflow(
     "finance.request",
     model=PurchaseRequest,
     actions=FlowAction,
@@ -157,7 +142,7 @@ WITNESSES = frozenset({R.DIRECTOR, R.STAFF, R.ACCOUNTANT})
 OWN_CLAIM_SIGN = _("经手人不能为本人的报销单签字。")
 OWN_CLAIM_REJECT = _("不能退回本人的报销单，请撤回后重新提交。")
 
-REIMBURSEMENT = FinanceWorkflow(
+REIMBURSEMENT = Workflow(
     "finance.reimbursement",
     model=Reimbursement,
     actions=FlowAction,
@@ -239,7 +224,7 @@ REIMBURSEMENT = FinanceWorkflow(
 
 OWN_LOAN = _("不能审批本人的借款。")
 
-LOAN = FinanceWorkflow(
+LOAN = Workflow(
     "finance.loan",
     model=Loan,
     actions=FlowAction,

@@ -71,8 +71,10 @@ class Transition:
     `permission` is an action of logistics.permissions.PERMISSIONS the actor's role must hold;
     `roles` narrows it further (only the principal takes the principal's step). `actor` relates the
     person to the object; `override` is a permission whose holders pass the actor rule (a manager
-    records a repair for the assignee). `refusal` replaces the workflow's message when the person may
-    not act.
+    records a repair for the assignee). The actor rule is checked before the role, so the principal
+    deciding their own paper hears that nobody approves their own, not that their role may not.
+    `refusal` replaces the workflow's message for the rule this transition is about: the actor rule,
+    or, for a transition anyone with the permission may take, the role.
     """
 
     action: str
@@ -194,19 +196,18 @@ class Workflow:
         """None when `user` (with `role` in the object's school) may take `t`; else the reason."""
         if t.actor == Actor.SYSTEM:
             return None if user is None else str(t.refusal or self.messages["system_only"])
-        forbidden = str(t.refusal or self.messages["forbidden"])
-        if user is None or role is None or not role_can(role, t.permission):
+        forbidden = str((t.refusal if t.actor == Actor.ANYONE else "") or self.messages["forbidden"])
+        if user is None or role is None:
             return forbidden
-        if t.roles is not None and role not in t.roles:
+        if not (t.override and role_can(role, t.override)):
+            if t.actor == Actor.OWNER and self.owner_id(obj) != user.pk:
+                return str(t.refusal or self.messages["owner_only"])
+            if t.actor == Actor.NOT_OWNER and self.owner_id(obj) == user.pk:
+                return str(t.refusal or self.messages["not_owner"])
+            if t.actor == Actor.ASSIGNEE and self.assignee_id(obj) != user.pk:
+                return str(t.refusal or self.messages["not_assignee"])
+        if not role_can(role, t.permission) or (t.roles is not None and role not in t.roles):
             return forbidden
-        if t.override and role_can(role, t.override):
-            return None
-        if t.actor == Actor.OWNER and self.owner_id(obj) != user.pk:
-            return str(t.refusal or self.messages["owner_only"])
-        if t.actor == Actor.NOT_OWNER and self.owner_id(obj) == user.pk:
-            return str(t.refusal or self.messages["not_owner"])
-        if t.actor == Actor.ASSIGNEE and self.assignee_id(obj) != user.pk:
-            return str(t.refusal or self.messages["not_assignee"])
         return None
 
     def allowed(self, obj, *, user, role) -> set[str]:
