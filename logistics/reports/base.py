@@ -116,6 +116,15 @@ def text_width(text: str) -> float:
     return 2 * wide + 1.1 * (len(text) - wide)
 
 
+def correction_mark(obj) -> str:
+    """What a report's 备注 says of a record corrected (更正) through the change log: each correction's
+    date and reason. Reads `obj.corrections` as logistics.asof.rewind leaves it ('' when none)."""
+    marks = []
+    for entry in getattr(obj, "corrections", ()):
+        marks.append(f"更正（{format_date(timezone.localtime(entry.at).date())}）：{entry.reason}")
+    return "；".join(marks)
+
+
 def format_percent(value) -> str:
     if value is None or value == "":
         return ""
