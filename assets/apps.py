@@ -11,7 +11,7 @@ class AssetsConfig(registry.DomainApp):
         super().ready()
         from logistics.services import MEMBERSHIP_END_CHECKS
 
-        from .services import membership_end_check
+        from .selectors import membership_end_check
 
         if membership_end_check not in MEMBERSHIP_END_CHECKS:
             MEMBERSHIP_END_CHECKS.append(membership_end_check)

@@ -1,8 +1,13 @@
+"""The assets app's choices. A status is a BadgeChoices (its badge colour beside it); the actions of
+each workflow (assets/workflows.py) are TextChoices whose labels name the step in messages and logs."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from logistics.choices import BadgeChoices
 
-class AssetStatus(models.TextChoices):
+
+class AssetStatus(BadgeChoices):
     IN_USE = "in_use", _("在用")
     IDLE = "idle", _("闲置")
     REPAIRING = "repairing", _("维修中")
@@ -11,6 +16,16 @@ class AssetStatus(models.TextChoices):
     DISPOSED = "disposed", _("已报废")
     TRANSFERRED_OUT = "transferred_out", _("已转让")
     MISSING = "missing", _("盘亏")
+    __colors__ = {
+        "in_use": "success",
+        "idle": "secondary",
+        "repairing": "warning",
+        "lent": "warning",
+        "pending_disposal": "dark",
+        "disposed": "dark",
+        "transferred_out": "dark",
+        "missing": "dark",
+    }
 
 
 # Statuses in which the asset is still on the books (counted in balances and stocktakes).
@@ -54,15 +69,26 @@ class DisposalKind(models.TextChoices):
     TRANSFER_OUT = "transfer_out", _("转让")
 
 
-class DisposalStatus(models.TextChoices):
+class DisposalStatus(BadgeChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+    __colors__ = {"pending": "warning", "approved": "success", "rejected": "secondary"}
 
 
-class LoanStatus(models.TextChoices):
+class DisposalAction(models.TextChoices):
+    APPROVE = "approve", _("批准")
+    REJECT = "reject", _("驳回")
+
+
+class LoanStatus(BadgeChoices):
     OPEN = "open", _("借出中")
     RETURNED = "returned", _("已归还")
+    __colors__ = {"open": "warning", "returned": "success"}
+
+
+class LoanAction(models.TextChoices):
+    RETURN = "return", _("归还")
 
 
 class MovementKind(models.TextChoices):
@@ -72,18 +98,36 @@ class MovementKind(models.TextChoices):
     ADJUST = "adjust", _("盘点调整")
 
 
-class Urgency(models.TextChoices):
+class Urgency(BadgeChoices):
     URGENT = "urgent", _("紧急")
     NORMAL = "normal", _("一般")
     LOW = "low", _("不急")
+    __colors__ = {"urgent": "danger", "normal": "primary", "low": "secondary"}
 
 
-class RepairStatus(models.TextChoices):
+class RepairStatus(BadgeChoices):
     SUBMITTED = "submitted", _("待派单")
     ASSIGNED = "assigned", _("维修中")
     DONE = "done", _("待验收")
     ACCEPTED = "accepted", _("已完成")
     CANCELLED = "cancelled", _("已撤销")
+    __colors__ = {
+        "submitted": "warning",
+        "assigned": "info",
+        "done": "primary",
+        "accepted": "success",
+        "cancelled": "secondary",
+    }
+
+
+class RepairAction(models.TextChoices):
+    """The values are the last part of the repair's action URLs (repairs/<pk>/<action>/)."""
+
+    ASSIGN = "assign", _("派单")
+    COMPLETE = "complete", _("登记维修结果")
+    ACCEPT = "accept", _("验收")
+    SEND_BACK = "send_back", _("退回")
+    CANCEL = "cancel", _("撤销")
 
 
 class Frequency(models.TextChoices):
@@ -93,9 +137,16 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", _("每年")
 
 
-class TaskStatus(models.TextChoices):
+class TaskStatus(BadgeChoices):
     OPEN = "open", _("待完成")
     DONE = "done", _("已完成")
+    # the same choices as hygiene's TaskStatus, so the same colours (the badge finds a field's class
+    # by its choices)
+    __colors__ = {"open": "warning", "done": "success"}
+
+
+class TaskAction(models.TextChoices):
+    COMPLETE = "complete", _("完成")
 
 
 class StocktakeKind(models.TextChoices):
@@ -105,18 +156,31 @@ class StocktakeKind(models.TextChoices):
     YEAR_END = "year_end", _("年终")
 
 
-class StocktakeStatus(models.TextChoices):
+class StocktakeStatus(BadgeChoices):
     OPEN = "open", _("盘点中")
     SUBMITTED = "submitted", _("待审批")
     CLOSED = "closed", _("已关闭")
+    __colors__ = {"open": "info", "submitted": "warning", "closed": "success"}
 
 
-class LineResult(models.TextChoices):
+class StocktakeAction(models.TextChoices):
+    SUBMIT = "submit", _("提交审批")
+    CLOSE = "close", _("审批关闭")
+
+
+class LineResult(BadgeChoices):
     PENDING = "pending", _("未盘")
     FOUND = "found", _("相符")
     MISSING = "missing", _("盘亏")
     WRONG_ROOM = "wrong_room", _("位置不符")
     UNKNOWN = "unknown", _("盘盈（未登记）")
+    __colors__ = {
+        "pending": "secondary",
+        "found": "success",
+        "missing": "danger",
+        "wrong_room": "warning",
+        "unknown": "danger",
+    }
 
 
 class PartyKind(models.TextChoices):
@@ -126,7 +190,13 @@ class PartyKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class DamageStatus(models.TextChoices):
+class DamageStatus(BadgeChoices):
     ASSESSED = "assessed", _("待赔偿")
     PAID = "paid", _("已赔偿")
     WAIVED = "waived", _("已免除")
+    __colors__ = {"assessed": "warning", "paid": "success", "waived": "secondary"}
+
+
+class DamageAction(models.TextChoices):
+    PAY = "pay", _("赔偿")
+    WAIVE = "waive", _("免赔")

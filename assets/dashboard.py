@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logistics.choices import Role
 from logistics.dashboard import DANGER, INFO, OK, WARNING, Card, counts
 from logistics.models import Room
 from logistics.permissions import can
@@ -23,7 +24,7 @@ def cards(request):
     today = timezone.localdate()
     open_statuses = [RepairStatus.SUBMITTED, RepairStatus.ASSIGNED]
     repairs = RepairRequest.objects.filter(school=school)
-    manage_repairs = can(request, "repairs.manage") or request.role == "bureau"
+    manage_repairs = can(request, "repairs.manage") or request.role == Role.BUREAU
     wanted = {}
     if manage_repairs:
         wanted.update(
@@ -88,7 +89,7 @@ def cards(request):
         found.append(
             Card(_("待完成维护任务"), n["tasks"], reverse("assets:maintenance_list"), INFO, order=25)
         )
-    if request.role != "bureau":
+    if request.role != Role.BUREAU:
         mine = list(
             Room.objects.filter(school=school, responsible=request.user, is_active=True)
             .order_by("name")

@@ -133,8 +133,12 @@ class DisposalForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """The principal's buttons on the disposal list (批准 / 驳回)."""
+
     decision = forms.ChoiceField(
-        choices=[("approve", _("批准")), ("reject", _("驳回"))], widget=forms.HiddenInput
+        choices=[("approve", _("批准")), ("reject", _("驳回"))],
+        widget=forms.HiddenInput,
+        error_messages={"required": _("请选择批准或驳回。"), "invalid_choice": _("请选择批准或驳回。")},
     )
     comment = forms.CharField(label=_("审批意见"), max_length=300, required=False)
 
@@ -303,6 +307,10 @@ class CompleteForm(forms.Form):
 
 class CommentForm(forms.Form):
     comment = forms.CharField(label=_("意见"), max_length=300, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("情况记录"), max_length=300, required=False)
 
 
 class MaintenancePlanForm(SchoolScopedForm):

@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.models import Membership, Room
+from logistics.validation import money
 
 from .choices import AssetSource, AssetStatus
 from .models import Asset, AssetCategory
+from .services.registry import MAX_UNITS_PER_REGISTRATION
 
 # (heading, key, required)
 COLUMNS = [
@@ -155,7 +157,7 @@ def import_assets(*, school, by, upload) -> ImportResult:
     """Validate every row first; write only if all are valid. Returns how many assets were created and
     a warning per threshold for the rows priced below it (imported all the same, as the registration
     form does: a school's old ledger is what it is)."""
-    from . import services
+    from . import selectors, services
 
     rows = _read_rows(upload)
     heading = {c[1]: c[0] for c in COLUMNS}
@@ -209,7 +211,7 @@ def import_assets(*, school, by, upload) -> ImportResult:
         try:
             price = Decimal(str(price)) if price not in (None, "") else None
             if price is not None:
-                price = services._money(price, _("单价"))
+                price = money(price, _("单价"), allow_zero=True)
         except (InvalidOperation, ValidationError) as exc:
             msg = exc.messages[0] if isinstance(exc, ValidationError) else _("不是有效的金额")
             err("unit_price", msg)
@@ -218,7 +220,7 @@ def import_assets(*, school, by, upload) -> ImportResult:
         units = d["units"]
         try:
             units = int(Decimal(str(units))) if units not in (None, "") else 1
-            if not 1 <= units <= services.MAX_UNITS_PER_REGISTRATION:
+            if not 1 <= units <= MAX_UNITS_PER_REGISTRATION:
                 raise ValueError
             if code and units != 1:
                 err("units", _("指定资产编号时数量只能为 1"))
@@ -276,7 +278,7 @@ def import_assets(*, school, by, upload) -> ImportResult:
         numbers.append(number)
     if errors:
         raise ImportError_(_("有 %(n)d 处错误，未导入任何资产。") % {"n": len(errors)}, errors)
-    warnings = _low_value_warnings(services.capitalisation_rule(school), parsed, numbers)
+    warnings = _low_value_warnings(selectors.capitalisation_rule(school), parsed, numbers)
     try:
         created = services.assets_bulk_register(school=school, by=by, items=parsed, source_ref=_("Excel导入"))
     except ValidationError as exc:

@@ -5,10 +5,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models import SchoolOwned
+from logistics.models import SchoolOwned, SchoolSettings
 
 from .choices import (
     AssetAction,
@@ -34,8 +35,9 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 CENT = Decimal("0.01")
 
 
-class AssetSettings(SchoolOwned):
-    """Per-school settings of the assets app, created on first use with the defaults."""
+class AssetSettings(SchoolSettings, SchoolOwned):
+    """Per-school settings of the assets app: `AssetSettings.for_school(school)`, created on first use
+    with the fields' defaults."""
 
     fixed_asset_threshold = models.DecimalField(_("固定资产起点（元）"), default=Decimal("1000.00"), **MONEY)
     special_equipment_threshold = models.DecimalField(
@@ -159,6 +161,9 @@ class Asset(SchoolOwned):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("assets:asset_detail", args=[self.pk])
 
     @property
     def original_value(self) -> Decimal:
@@ -330,6 +335,9 @@ class StoreItem(SchoolOwned):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("assets:store_item", args=[self.pk])
+
     @property
     def is_low(self):
         return self.on_hand <= self.min_level
@@ -418,6 +426,9 @@ class RepairRequest(SchoolOwned):
 
     def __str__(self):
         return f"#{self.pk} {self.room} {self.description[:20]}"
+
+    def get_absolute_url(self):
+        return reverse("assets:repair_detail", args=[self.pk])
 
     @property
     def is_overdue(self):
@@ -524,6 +535,9 @@ class Stocktake(SchoolOwned):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("assets:stocktake_detail", args=[self.pk])
 
 
 class StocktakeLine(SchoolOwned):

@@ -154,7 +154,7 @@ def asset_changes_report(school, period):
 @register("assets.reconciliation", title="固定资产月度结账表", order=102, permission="assets.view")
 def reconciliation_report(school, period):
     from .models import Reconciliation
-    from .services import reconciliation_figures, stocktake_difference_note
+    from .selectors import reconciliation_figures, stocktake_difference_note
 
     rec = Reconciliation.objects.filter(school=school, month=period.start).first()
     if rec is not None:

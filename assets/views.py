@@ -1,38 +1,48 @@
-"""Thin views: parse, call a service, redirect. Service ValidationErrors become form errors."""
+"""Thin views: parse, call a service, redirect (logistics.actions: one action view, one form page,
+one paginator, one month parameter; a service's refusal lands on its form field)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from logistics.actions import ActionView, SettingsView, errors_to_messages, month_param, page
 from logistics.attachments import attachments_for
+from logistics.choices import Role
 from logistics.models import Campus, Room
 from logistics.org_views import report_response
 from logistics.permissions import can, school_view, scoped_or_404
 from logistics.reports.base import Period
+from logistics.services import save_with_log
 
-from . import forms, reports, selectors, services
+from . import forms, reports, selectors, services, workflows
 from .choices import (
     ON_BOOKS,
+    AssetAction,
     AssetStatus,
+    DamageStatus,
     DisposalStatus,
     LineResult,
     LoanStatus,
+    RepairAction,
     RepairStatus,
+    StocktakeAction,
     StocktakeStatus,
     TaskStatus,
+    Urgency,
 )
 from .models import (
     Asset,
     AssetCategory,
     AssetEvent,
     AssetLoan,
+    AssetSettings,
     DamageCase,
     DisposalRequest,
     MaintenancePlan,
@@ -47,59 +57,66 @@ from .models import (
     StoreItem,
 )
 
-
-def _call(form, fn, **kwargs):
-    """Run a service; its ValidationError messages become the form's errors. Returns (ok, result)."""
-    try:
-        return True, fn(**kwargs)
-    except ValidationError as exc:
-        for msg in exc.messages:
-            form.add_error(None, msg)
-        return False, None
+FORM = "generic/form.html"
 
 
-def _form_page(request, form, title, *, submit_label=None, extra=None, template="assets/form.html"):
-    ctx = {"form": form, "title": title, "submit_label": submit_label}
-    ctx.update(extra or {})
-    return render(request, template, ctx)
+class _SchoolFormView(ActionView):
+    """An action whose form's choices are limited to the school (forms.SchoolForm, SchoolScopedForm)."""
+
+    initial: dict = {}
+
+    def get_initial(self) -> dict:
+        return dict(self.initial)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["initial"] = self.get_initial()
+        if issubclass(self.form_class, forms.SchoolForm | forms.SchoolScopedForm):
+            kwargs["school"] = self.request.school
+        return kwargs
 
 
-def _page(request, qs, per_page=50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+class _SaveForm(_SchoolFormView):
+    """A ModelForm saved with its change log (categories, maintenance plans, an asset's details)."""
+
+    template_name = FORM
+
+    def perform(self, obj, form):
+        return save_with_log(form=form, by=self.request.user)
 
 
 # --- asset register -----------------------------------------------------------------------------
 @school_view("assets.view")
 def asset_list(request):
-    page = selectors.asset_page(selectors.asset_list(request), request.GET.get("page"))
+    page_obj = selectors.asset_page(selectors.asset_list(request), request.GET.get("page"))
     school = request.school
     ctx = {
-        "page_obj": page,
-        "object_list": page.object_list,
-        "is_paginated": page.has_other_pages(),
-        "paginator": page.paginator,
+        "page_obj": page_obj,
+        "object_list": page_obj.object_list,
+        "is_paginated": page_obj.has_other_pages(),
+        "paginator": page_obj.paginator,
         "categories": AssetCategory.objects.for_school(school).order_by("code"),
         "statuses": AssetStatus.choices,
         "rooms": Room.objects.filter(school=school).select_related("campus").order_by("campus__name", "name"),
         "campuses": Campus.objects.filter(school=school),
-        "custodians": services.school_custodians(school),
+        "custodians": selectors.school_custodians(school),
         "today": timezone.localdate(),
     }
     return render(request, "assets/asset_list.html", ctx)
 
 
-@school_view("assets.manage")
-def asset_create(request):
-    form = forms.AssetForm(
-        request.POST or None, school=request.school, initial={"units": 1, "source": "purchase"}
-    )
-    if request.method == "POST" and form.is_valid():
+class AssetCreate(_SchoolFormView):
+    permission = "assets.manage"
+    form_class = forms.AssetForm
+    template_name = FORM
+    title = gettext_lazy("登记资产")
+    initial = {"units": 1, "source": "purchase"}
+
+    def perform(self, obj, form):
         d = form.cleaned_data
-        ok, created = _call(
-            form,
-            services.asset_register,
-            school=request.school,
-            by=request.user,
+        self.created = services.asset_register(
+            school=self.request.school,
+            by=self.request.user,
             name=d["name"],
             category=d["category"],
             spec=d["spec"],
@@ -114,15 +131,17 @@ def asset_create(request):
             useful_life_years=d["useful_life_years"],
             note=d["note"],
         )
-        if ok:
-            rule = services.capitalisation_rule(request.school)
-            if warning := rule.low_value_message(d["category"], d["unit_price"]):
-                messages.warning(request, warning)
-            messages.success(request, _("已登记 %(n)d 件资产。") % {"n": len(created)})
-            if len(created) == 1:
-                return redirect("assets:asset_detail", pk=created[0].pk)
-            return redirect(reverse("assets:asset_list") + f"?q={created[0].name}")
-    return _form_page(request, form, _("登记资产"))
+        rule = selectors.capitalisation_rule(self.request.school)
+        if warning := rule.low_value_message(d["category"], d["unit_price"]):
+            messages.warning(self.request, warning)
+
+    def get_success_message(self, obj):
+        return _("已登记 %(n)d 件资产。") % {"n": len(self.created)}
+
+    def get_success_url(self, obj):
+        if len(self.created) == 1:
+            return self.created[0].get_absolute_url()
+        return reverse("assets:asset_list") + f"?q={self.created[0].name}"
 
 
 @school_view("assets.view")
@@ -143,65 +162,81 @@ def asset_detail(request, pk):
         "disposals": asset.disposals.select_related("requested_by", "decided_by").all()[:10],
         "damages": asset.damages.all()[:10],
         "life_years": asset.life_years(),
-        "monthly": services.monthly_for(asset),
+        "monthly": selectors.monthly_for(asset),
         "accumulated": asset.accumulated_depreciation(month_end),
         "net_value": asset.net_value(month_end),
         "can_manage": can(request, "assets.manage"),
-        "S": AssetStatus,
+        "actions": workflows.ASSET.allowed(asset, user=request.user, role=request.role),
+        "A": AssetAction,
     }
     return render(request, "assets/asset_detail.html", ctx)
 
 
-@school_view("assets.manage")
-def asset_edit(request, pk):
-    asset = scoped_or_404(request, Asset, pk=pk)
-    form = forms.AssetEditForm(request.POST or None, instance=asset, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        from logistics.services import save_with_log
+class _AssetPage(_SchoolFormView):
+    """A form page about one asset: its name in the title, the asset's page to go back to."""
 
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存。"))
-        return redirect("assets:asset_detail", pk=asset.pk)
-    return _form_page(request, form, _("编辑资产：%(a)s") % {"a": asset})
+    model = Asset
+    permission = "assets.manage"
+    template_name = FORM
+    heading = ""
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            title=_("%(action)s：%(asset)s") % {"action": self.heading, "asset": self.object},
+            back_url=self.object.get_absolute_url(),
+        )
 
-def _asset_action(request, pk, form_class, title, run, message):
-    asset = scoped_or_404(request, Asset, pk=pk)
-    kwargs = {"school": request.school} if issubclass(form_class, forms.SchoolForm) else {}
-    form = form_class(request.POST or None, **kwargs)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = _call(form, run, obj=asset, by=request.user, **form.cleaned_data)
-        if ok:
-            messages.success(request, message)
-            return redirect("assets:asset_detail", pk=asset.pk)
-    return _form_page(request, form, f"{title}：{asset}", extra={"asset": asset})
+    def get_success_url(self, obj):
+        return self.object.get_absolute_url()
 
 
-@school_view("assets.manage")
-def asset_issue(request, pk):
-    return _asset_action(request, pk, forms.IssueForm, _("领用"), services.asset_issue, _("已领用。"))
+class AssetEdit(_AssetPage):
+    form_class = forms.AssetEditForm
+    heading = gettext_lazy("编辑资产")
+    success_message = gettext_lazy("已保存。")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def perform(self, obj, form):
+        return save_with_log(form=form, by=self.request.user)
 
 
-@school_view("assets.manage")
-def asset_lend(request, pk):
-    return _asset_action(request, pk, forms.LendForm, _("借用"), services.asset_lend, _("已借出。"))
+class AssetIssue(_AssetPage):
+    form_class = forms.IssueForm
+    heading = gettext_lazy("领用")
+    success_message = gettext_lazy("已领用。")
+
+    def perform(self, obj, form):
+        return services.asset_issue(obj=obj, by=self.request.user, **form.cleaned_data)
 
 
-@school_view("assets.manage")
-def asset_transfer(request, pk):
-    return _asset_action(request, pk, forms.TransferForm, _("调拨"), services.asset_transfer, _("已调拨。"))
+class AssetLend(_AssetPage):
+    form_class = forms.LendForm
+    heading = gettext_lazy("借用")
+    success_message = gettext_lazy("已借出。")
+
+    def perform(self, obj, form):
+        return services.asset_lend(obj=obj, by=self.request.user, **form.cleaned_data)
 
 
-@school_view("assets.manage")
-def asset_dispose(request, pk):
-    return _asset_action(
-        request,
-        pk,
-        forms.DisposalForm,
-        _("申请报废/转让"),
-        services.asset_request_disposal,
-        _("已提交，等待校长审批。"),
-    )
+class AssetTransfer(_AssetPage):
+    form_class = forms.TransferForm
+    heading = gettext_lazy("调拨")
+    success_message = gettext_lazy("已调拨。")
+
+    def perform(self, obj, form):
+        return services.asset_transfer(obj=obj, by=self.request.user, **form.cleaned_data)
+
+
+class AssetDispose(_AssetPage):
+    form_class = forms.DisposalForm
+    heading = gettext_lazy("申请报废/转让")
+    success_message = gettext_lazy("已提交，等待校长审批。")
+
+    def perform(self, obj, form):
+        return services.asset_request_disposal(obj=obj, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("assets.view")
@@ -209,33 +244,23 @@ def loan_list(request):
     qs = AssetLoan.objects.for_request(request).select_related("asset", "borrower", "lent_by")
     show = request.GET.get("show", "open")
     if show == "open":
-        qs = qs.filter(status=LoanStatus.OPEN)
-    page = _page(request, qs.order_by("due_on", "pk") if show == "open" else qs)
+        qs = qs.filter(status=LoanStatus.OPEN).order_by("due_on", "pk")
     return render(
         request,
         "assets/loan_list.html",
-        {
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
-            "show": show,
-            "today": timezone.localdate(),
-        },
+        {**page(request, qs), "show": show, "today": timezone.localdate(), "L": LoanStatus},
     )
 
 
-@require_POST
-@school_view("assets.manage")
-def loan_return(request, pk):
-    loan = scoped_or_404(request, AssetLoan, pk=pk)
-    comment = request.POST.get("comment", "")[:300]
-    try:
-        if "\x00" in comment:  # no browser sends NUL, and PostgreSQL cannot store it (a 500)
-            raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
-        services.loan_return(obj=loan, by=request.user, comment=comment)
-        messages.success(request, _("已归还。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("assets:loan_list")
+class LoanReturn(ActionView):
+    model = AssetLoan
+    permission = "assets.manage"
+    form_class = forms.CommentForm
+    success_message = gettext_lazy("已归还。")
+    success_url = reverse_lazy("assets:loan_list")
+
+    def perform(self, obj, form):
+        return services.loan_return(obj=obj, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("assets.view")
@@ -246,65 +271,63 @@ def disposal_list(request):
     status = request.GET.get("status", "pending")
     if status in DisposalStatus.values:
         qs = qs.filter(status=status)
-    page = _page(request, qs)
     return render(
         request,
         "assets/disposal_list.html",
-        {
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
-            "status": status,
-            "statuses": DisposalStatus.choices,
-        },
+        {**page(request, qs), "status": status, "statuses": DisposalStatus.choices, "D": DisposalStatus},
     )
 
 
-@require_POST
-@school_view("assets.approve")
-def disposal_decide(request, pk):
-    req = scoped_or_404(request, DisposalRequest, pk=pk)
-    form = forms.DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择批准或驳回。"))
-        return redirect("assets:disposal_list")
-    fn = services.disposal_approve if form.cleaned_data["decision"] == "approve" else services.disposal_reject
-    try:
-        fn(obj=req, by=request.user, comment=form.cleaned_data["comment"])
-        messages.success(request, _("已处理。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("assets:disposal_list")
+class DisposalDecide(ActionView):
+    model = DisposalRequest
+    permission = "assets.approve"
+    form_class = forms.DecisionForm
+    success_message = gettext_lazy("已处理。")
+    success_url = reverse_lazy("assets:disposal_list")
 
-
-@school_view("assets.manage")
-def handover(request):
-    form = forms.HandoverForm(
-        request.POST or None, school=request.school, initial={"from_user": request.GET.get("from_user")}
-    )
-    held = None
-    if request.method == "POST" and form.is_valid():
+    def perform(self, obj, form):
         d = form.cleaned_data
-        ok, n = _call(
-            form,
-            services.assets_handover,
-            school=request.school,
-            by=request.user,
+        decide = services.disposal_approve if d["decision"] == "approve" else services.disposal_reject
+        return decide(obj=obj, by=self.request.user, comment=d["comment"])
+
+
+class Handover(_SchoolFormView):
+    permission = "assets.manage"
+    form_class = forms.HandoverForm
+    template_name = "assets/handover.html"
+    title = gettext_lazy("资产交接")
+
+    def get_initial(self):
+        return {"from_user": self.request.GET.get("from_user")}
+
+    def get_context_data(self, **kwargs):
+        held = None
+        from_id = self.request.GET.get("from_user")
+        if from_id and from_id.isdigit():
+            held = (
+                Asset.objects.for_request(self.request)
+                .filter(custodian_id=int(from_id), status__in=ON_BOOKS)
+                .select_related("room")
+                .order_by("code")[:200]
+            )
+        return super().get_context_data(**kwargs, held=held)
+
+    def perform(self, obj, form):
+        d = form.cleaned_data
+        self.to_user = d["to_user"]
+        self.count = services.assets_handover(
+            school=self.request.school,
+            by=self.request.user,
             from_user=d["from_user"],
             to_user=d["to_user"],
             comment=d["comment"],
         )
-        if ok:
-            messages.success(request, _("已交接 %(n)d 件资产。") % {"n": n})
-            return redirect(reverse("assets:asset_list") + f"?custodian={d['to_user'].pk}")
-    from_id = request.GET.get("from_user")
-    if from_id and from_id.isdigit():
-        held = (
-            Asset.objects.for_request(request)
-            .filter(custodian_id=int(from_id), status__in=ON_BOOKS)
-            .select_related("room")
-            .order_by("code")[:200]
-        )
-    return render(request, "assets/handover.html", {"form": form, "held": held, "title": _("资产交接")})
+
+    def get_success_message(self, obj):
+        return _("已交接 %(n)d 件资产。") % {"n": self.count}
+
+    def get_success_url(self, obj):
+        return reverse("assets:asset_list") + f"?custodian={self.to_user.pk}"
 
 
 # --- categories and settings ----------------------------------------------------------------------
@@ -319,29 +342,22 @@ def category_list(request):
     return render(request, "assets/category_list.html", {"categories": cats})
 
 
-@school_view("assets.manage")
-def category_create(request):
-    form = forms.CategoryForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        from logistics.services import save_with_log
-
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("分类已添加。"))
-        return redirect("assets:category_list")
-    return _form_page(request, form, _("新增资产分类"))
+class CategoryCreate(_SaveForm):
+    permission = "assets.manage"
+    form_class = forms.CategoryForm
+    title = gettext_lazy("新增资产分类")
+    success_message = gettext_lazy("分类已添加。")
+    success_url = reverse_lazy("assets:category_list")
 
 
-@school_view("assets.manage")
-def asset_settings(request):
-    obj = services.settings_for(request.school)
-    form = forms.SettingsForm(request.POST or None, instance=obj, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        from logistics.services import save_with_log
+class Settings(SettingsView):
+    permission = "assets.manage"
+    form_class = forms.SettingsForm
+    title = gettext_lazy("资产设置")
+    success_url = reverse_lazy("assets:settings")
 
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存。"))
-        return redirect("assets:settings")
-    return _form_page(request, form, _("资产设置"))
+    def get_settings(self, school):
+        return AssetSettings.for_school(school)
 
 
 # --- Excel import, labels -------------------------------------------------------------------------
@@ -428,7 +444,7 @@ def room_sheet(request, pk):
             services.room_list_confirm(room=room, by=request.user, note=request.POST.get("note", "")[:300])
             messages.success(request, _("已确认本房间财产登记表。"))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            errors_to_messages(request, exc)
         return redirect("assets:room_sheet", pk=room.pk)
     assets = selectors.room_assets(request.school, room)
     count, value = selectors.totals(assets)
@@ -466,107 +482,115 @@ def store_list(request):
         qs = qs.filter(name__icontains=q)
     if request.GET.get("low"):
         qs = qs.filter(on_hand__lte=F("min_level"))
-    page = _page(request, qs.order_by("name"))
-    return render(
-        request, "assets/store_list.html", {"page_obj": page, "is_paginated": page.has_other_pages()}
-    )
+    return render(request, "assets/store_list.html", page(request, qs.order_by("name")))
 
 
-@school_view("stores.manage")
-def store_item_create(request):
-    form = forms.StoreItemForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        ok, item = _call(form, services.stores_item_create, school=request.school, by=request.user, **d)
-        if ok:
-            messages.success(request, _("物品已添加。"))
-            return redirect("assets:store_item", pk=item.pk)
-    return _form_page(request, form, _("新增库存物品"))
+class StoreItemCreate(_SchoolFormView):
+    permission = "stores.manage"
+    form_class = forms.StoreItemForm
+    template_name = FORM
+    title = gettext_lazy("新增库存物品")
+    success_message = gettext_lazy("物品已添加。")
+
+    def perform(self, obj, form):
+        return services.stores_item_create(
+            school=self.request.school, by=self.request.user, **form.cleaned_data
+        )
 
 
 @school_view("stores.view")
 def store_item(request, pk):
     item = scoped_or_404(request, StoreItem, pk=pk)
     movements = StockMovement.objects.filter(item=item).select_related("department", "room", "person", "by")
-    page = _page(request, movements)
-    return render(
-        request,
-        "assets/store_item.html",
-        {"item": item, "page_obj": page, "is_paginated": page.has_other_pages()},
-    )
+    return render(request, "assets/store_item.html", {"item": item, **page(request, movements)})
 
 
-@school_view("stores.manage")
-def stock_in(request, pk):
-    item = scoped_or_404(request, StoreItem, pk=pk)
-    form = forms.StockInForm(request.POST or None, initial={"unit_price": item.unit_price})
-    if request.method == "POST" and form.is_valid():
-        ok, _m = _call(
-            form,
-            services.stores_stock_in,
-            school=request.school,
-            by=request.user,
-            item_name=item.name,
-            unit=item.unit,
+class _StorePage(_SchoolFormView):
+    """A form page about one store item, back to its page."""
+
+    model = StoreItem
+    permission = "stores.manage"
+    template_name = FORM
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, back_url=self.object.get_absolute_url())
+
+    def get_success_url(self, obj):
+        return self.object.get_absolute_url()
+
+
+class StockIn(_StorePage):
+    form_class = forms.StockInForm
+    success_message = gettext_lazy("已入库。")
+
+    def get_initial(self):
+        return {"unit_price": self.object.unit_price}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, title=_("入库：%(n)s") % {"n": self.object})
+
+    def perform(self, obj, form):
+        return services.stores_stock_in(
+            school=self.request.school,
+            by=self.request.user,
+            item_name=obj.name,
+            unit=obj.unit,
             **form.cleaned_data,
         )
-        if ok:
-            messages.success(request, _("已入库。"))
-            return redirect("assets:store_item", pk=item.pk)
-    return _form_page(request, form, _("入库：%(n)s") % {"n": item})
 
 
-@school_view("stores.manage")
-def stock_out(request, pk):
-    item = scoped_or_404(request, StoreItem, pk=pk)
-    form = forms.StockOutForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        ok, _m = _call(form, services.stores_issue, item=item, by=request.user, **form.cleaned_data)
-        if ok:
-            messages.success(request, _("已出库。"))
-            return redirect("assets:store_item", pk=item.pk)
-    return _form_page(
-        request,
-        form,
-        _("领用出库：%(n)s（现有 %(q)s%(u)s）") % {"n": item, "q": item.on_hand.normalize(), "u": item.unit},
-    )
+class StockOut(_StorePage):
+    form_class = forms.StockOutForm
+    success_message = gettext_lazy("已出库。")
+
+    def get_context_data(self, **kwargs):
+        item = self.object
+        title = _("领用出库：%(n)s（现有 %(q)s%(u)s）") % {
+            "n": item,
+            "q": item.on_hand.normalize(),
+            "u": item.unit,
+        }
+        return super().get_context_data(**kwargs, title=title)
+
+    def perform(self, obj, form):
+        return services.stores_issue(item=obj, by=self.request.user, **form.cleaned_data)
 
 
-@school_view("stores.manage")
-def stock_count(request, pk):
-    item = scoped_or_404(request, StoreItem, pk=pk)
-    form = forms.StockCountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, _m = _call(form, services.stores_count, item=item, by=request.user, **form.cleaned_data)
-        if ok:
-            messages.success(request, _("盘点结果已记录。"))
-            return redirect("assets:store_item", pk=item.pk)
-    return _form_page(
-        request,
-        form,
-        _("盘点：%(n)s（账面 %(q)s%(u)s）") % {"n": item, "q": item.on_hand.normalize(), "u": item.unit},
-    )
+class StockCount(_StorePage):
+    form_class = forms.StockCountForm
+    success_message = gettext_lazy("盘点结果已记录。")
+
+    def get_context_data(self, **kwargs):
+        item = self.object
+        title = _("盘点：%(n)s（账面 %(q)s%(u)s）") % {
+            "n": item,
+            "q": item.on_hand.normalize(),
+            "u": item.unit,
+        }
+        return super().get_context_data(**kwargs, title=title)
+
+    def perform(self, obj, form):
+        return services.stores_count(item=obj, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("stores.view")
 def consumption(request):
-    try:
-        period = (
-            Period.parse_month(request.GET["month"]) if request.GET.get("month") else Period.current_month()
-        )
-    except ValueError as exc:
-        raise Http404 from exc
+    period = month_param(request)
     rows = reports.consumption_rows(request.school, period)
     return render(request, "assets/consumption.html", {"rows": rows, "period": period})
 
 
 # --- repairs ------------------------------------------------------------------------------------
+def _sees_all_repairs(request) -> bool:
+    return can(request, "repairs.manage") or request.role == Role.BUREAU
+
+
 @school_view("repairs.view")
 def repair_list(request):
     qs = RepairRequest.objects.for_request(request).select_related(
         "room", "requested_by", "assignee", "asset"
     )
-    manager = can(request, "repairs.manage") or request.role == "bureau"
+    manager = _sees_all_repairs(request)
     if not manager:
         qs = qs.filter(Q(requested_by=request.user) | Q(assignee=request.user))
     status = request.GET.get("status", "")
@@ -576,13 +600,11 @@ def repair_list(request):
         qs = qs.filter(status__in=[RepairStatus.SUBMITTED, RepairStatus.ASSIGNED], due_by__lt=timezone.now())
     elif status == "":
         qs = qs.exclude(status__in=[RepairStatus.ACCEPTED, RepairStatus.CANCELLED])
-    page = _page(request, qs)
     return render(
         request,
         "assets/repair_list.html",
         {
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
+            **page(request, qs),
             "status": status,
             "statuses": RepairStatus.choices,
             "now": timezone.now(),
@@ -591,39 +613,42 @@ def repair_list(request):
     )
 
 
-@school_view("repairs.raise")
-def repair_create(request):
-    initial = {}
-    if request.GET.get("asset"):
-        asset = Asset.objects.for_request(request).filter(code=request.GET["asset"][:40]).first()
-        if asset:
-            initial = {"asset_code": asset.code, "room": asset.room_id}
-    if request.GET.get("room", "").isdigit():
-        initial["room"] = int(request.GET["room"])
-    if "room" not in initial:  # a class teacher usually reports from their own room
-        own = Room.objects.for_request(request).filter(responsible=request.user, is_active=True).first()
-        if own is not None:
-            initial["room"] = own.pk
-    form = forms.RepairForm(
-        request.POST or None, request.FILES or None, school=request.school, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
+class RepairCreate(_SchoolFormView):
+    permission = "repairs.raise"
+    form_class = forms.RepairForm
+    template_name = "assets/repair_form.html"
+
+    def get_initial(self):
+        request, initial = self.request, {}
+        if request.GET.get("asset"):
+            asset = Asset.objects.for_request(request).filter(code=request.GET["asset"][:40]).first()
+            if asset:
+                initial = {"asset_code": asset.code, "room": asset.room_id}
+        if request.GET.get("room", "").isdigit():
+            initial["room"] = int(request.GET["room"])
+        if "room" not in initial:  # a class teacher usually reports from their own room
+            own = Room.objects.for_request(request).filter(responsible=request.user, is_active=True).first()
+            if own is not None:
+                initial["room"] = own.pk
+        return initial
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, urgencies=list(Urgency))
+
+    def perform(self, obj, form):
         d = form.cleaned_data
-        ok, repair = _call(
-            form,
-            services.repair_raise,
-            school=request.school,
-            by=request.user,
+        return services.repair_raise(
+            school=self.request.school,
+            by=self.request.user,
             room=d["room"],
             asset=d["asset"],
             description=d["description"],
             urgency=d["urgency"],
             photo=d.get("photo"),
         )
-        if ok:
-            messages.success(request, _("报修已提交，编号 #%(n)d。") % {"n": repair.pk})
-            return redirect("assets:repair_detail", pk=repair.pk)
-    return render(request, "assets/repair_form.html", {"form": form})
+
+    def get_success_message(self, obj):
+        return _("报修已提交，编号 #%(n)d。") % {"n": obj.pk}
 
 
 @school_view("repairs.view")
@@ -633,11 +658,7 @@ def repair_detail(request, pk):
         RepairRequest.objects.select_related("room__campus", "asset", "requested_by", "assignee"),
         pk=pk,
     )
-    if not (
-        can(request, "repairs.manage")
-        or request.role == "bureau"
-        or request.user.pk in (repair.requested_by_id, repair.assignee_id)
-    ):
+    if not (_sees_all_repairs(request) or request.user.pk in (repair.requested_by_id, repair.assignee_id)):
         raise PermissionDenied
     ctx = {
         "repair": repair,
@@ -645,42 +666,65 @@ def repair_detail(request, pk):
         "photos": attachments_for(repair),
         "assign_form": forms.AssignForm(school=request.school),
         "complete_form": forms.CompleteForm(),
-        "comment_form": forms.CommentForm(),
-        "is_requester": repair.requested_by_id == request.user.pk,
-        "is_assignee": repair.assignee_id == request.user.pk,
-        "can_manage": can(request, "repairs.manage"),
+        "actions": workflows.REPAIR.allowed(repair, user=request.user, role=request.role),
+        "RA": RepairAction,
         "now": timezone.now(),
-        "R": RepairStatus,
     }
     return render(request, "assets/repair_detail.html", ctx)
+
+
+class _RepairStep(_SchoolFormView):
+    """A button on the repair's page (派单, 登记维修结果, 验收, 退回): errors go to messages."""
+
+    model = RepairRequest
+    permission = "repairs.raise"
+    success_message = gettext_lazy("已处理。")
+
+
+class RepairAssign(_RepairStep):
+    permission = "repairs.manage"
+    form_class = forms.AssignForm
+
+    def perform(self, obj, form):
+        return services.repair_assign(obj=obj, by=self.request.user, **form.cleaned_data)
+
+
+class RepairComplete(_RepairStep):
+    form_class = forms.CompleteForm
+
+    def perform(self, obj, form):
+        return services.repair_complete(obj=obj, by=self.request.user, **form.cleaned_data)
+
+
+class RepairAccept(_RepairStep):
+    form_class = forms.CommentForm
+
+    def perform(self, obj, form):
+        return services.repair_accept(obj=obj, by=self.request.user, **form.cleaned_data)
+
+
+class RepairSendBack(_RepairStep):
+    form_class = forms.CommentForm
+
+    def perform(self, obj, form):
+        return services.repair_send_back(obj=obj, by=self.request.user, **form.cleaned_data)
+
+
+REPAIR_STEPS = {
+    RepairAction.ASSIGN: RepairAssign.as_view(),
+    RepairAction.COMPLETE: RepairComplete.as_view(),
+    RepairAction.ACCEPT: RepairAccept.as_view(),
+    RepairAction.SEND_BACK: RepairSendBack.as_view(),
+}
 
 
 @require_POST
 @school_view("repairs.raise")
 def repair_action(request, pk, action):
-    repair = scoped_or_404(request, RepairRequest, pk=pk)
-    if action == "assign":
-        require_manage = can(request, "repairs.manage")
-        if not require_manage:
-            raise PermissionDenied
-        form = forms.AssignForm(request.POST, school=request.school)
-        fn = services.repair_assign
-    elif action == "complete":
-        form = forms.CompleteForm(request.POST)
-        fn = services.repair_complete
-    elif action in ("accept", "send_back"):
-        form = forms.CommentForm(request.POST)
-        fn = services.repair_accept if action == "accept" else services.repair_send_back
-    else:
+    view = REPAIR_STEPS.get(action)
+    if view is None:
         raise Http404
-    if form.is_valid():
-        ok, _r = _call(form, fn, obj=repair, by=request.user, **form.cleaned_data)
-        if ok:
-            messages.success(request, _("已处理。"))
-            return redirect("assets:repair_detail", pk=repair.pk)
-    errors = [e for errs in form.errors.values() for e in errs]
-    messages.error(request, " ".join(str(e) for e in errors))
-    return redirect("assets:repair_detail", pk=repair.pk)
+    return view(request, pk=pk)
 
 
 @school_view("repairs.view")
@@ -694,62 +738,41 @@ def maintenance_list(request):
     return render(request, "assets/maintenance.html", {"plans": plans, "tasks": tasks, "T": TaskStatus})
 
 
-@school_view("repairs.manage")
-def maintenance_plan_create(request):
-    form = forms.MaintenancePlanForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        from logistics.services import save_with_log
-
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("维护计划已保存。"))
-        return redirect("assets:maintenance_list")
-    return _form_page(request, form, _("新增维护计划"))
+class MaintenancePlanCreate(_SaveForm):
+    permission = "repairs.manage"
+    form_class = forms.MaintenancePlanForm
+    title = gettext_lazy("新增维护计划")
+    success_message = gettext_lazy("维护计划已保存。")
+    success_url = reverse_lazy("assets:maintenance_list")
 
 
-@require_POST
-@school_view("repairs.manage")
-def maintenance_task_done(request, pk):
-    task = scoped_or_404(request, MaintenanceTask, pk=pk)
-    note = request.POST.get("note", "")[:300]
-    try:
-        if "\x00" in note:  # no browser sends NUL, and PostgreSQL cannot store it (a 500)
-            raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
-        services.maintenance_task_done(obj=task, by=request.user, note=note)
-        messages.success(request, _("任务已完成。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("assets:maintenance_list")
+class MaintenanceTaskDone(ActionView):
+    model = MaintenanceTask
+    permission = "repairs.manage"
+    form_class = forms.NoteForm
+    success_message = gettext_lazy("任务已完成。")
+    success_url = reverse_lazy("assets:maintenance_list")
+
+    def perform(self, obj, form):
+        return services.maintenance_task_done(obj=obj, by=self.request.user, **form.cleaned_data)
 
 
 # --- stocktake ----------------------------------------------------------------------------------
 @school_view("assets.view")
 def stocktake_list(request):
     stocktakes = Stocktake.objects.for_request(request).select_related("opened_by", "closed_by")
-    page = _page(request, stocktakes)
-    return render(
-        request, "assets/stocktake_list.html", {"page_obj": page, "is_paginated": page.has_other_pages()}
-    )
+    return render(request, "assets/stocktake_list.html", page(request, stocktakes))
 
 
-@school_view("assets.manage")
-def stocktake_create(request):
-    form = forms.StocktakeForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        ok, st = _call(
-            form,
-            services.stocktake_open,
-            school=request.school,
-            by=request.user,
-            title=d["title"],
-            kind=d["kind"],
-            rooms=d["rooms"],
-            note=d["note"],
-        )
-        if ok:
-            messages.success(request, _("盘点已开始。"))
-            return redirect("assets:stocktake_detail", pk=st.pk)
-    return _form_page(request, form, _("发起盘点"))
+class StocktakeCreate(_SchoolFormView):
+    permission = "assets.manage"
+    form_class = forms.StocktakeForm
+    template_name = FORM
+    title = gettext_lazy("发起盘点")
+    success_message = gettext_lazy("盘点已开始。")
+
+    def perform(self, obj, form):
+        return services.stocktake_open(school=self.request.school, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("assets.view")
@@ -787,20 +810,20 @@ def stocktake_detail(request, pk):
         lines = lines.filter(result=result)
     else:
         lines = lines.exclude(result__in=[LineResult.PENDING, LineResult.FOUND])
-    page = _page(request, lines)
     return render(
         request,
         "assets/stocktake_detail.html",
         {
+            **page(request, lines),
             "st": st,
             "counts": counts,
             "room_progress": room_progress,
             "scope_rooms": scope_rooms,
-            "page_obj": page,
-            "is_paginated": page.has_other_pages(),
             "result": result,
             "results": LineResult.choices,
             "close_form": forms.CloseStocktakeForm(),
+            "actions": workflows.STOCKTAKE.allowed(st, user=request.user, role=request.role),
+            "SA": StocktakeAction,
             "S": StocktakeStatus,
         },
     )
@@ -844,8 +867,10 @@ def stocktake_room(request, pk, room_pk):
             "lines": lines,
             "counts": counts,
             "last": last,
+            "last_color": LineResult(last.result).color if last else "",
             "error": error,
             "L": LineResult,
+            "S": StocktakeStatus,
         },
         status=400 if error else 200,
     )
@@ -859,30 +884,23 @@ def stocktake_export(request, pk, fmt):
     return report_response(reports.stocktake_report(st), fmt, f"stocktake-{st.pk}")
 
 
-@require_POST
-@school_view("assets.manage")
-def stocktake_submit(request, pk):
-    st = scoped_or_404(request, Stocktake, pk=pk)
-    try:
-        services.stocktake_submit(obj=st, by=request.user)
-        messages.success(request, _("已提交，等待校长审批。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("assets:stocktake_detail", pk=st.pk)
+class StocktakeSubmit(ActionView):
+    model = Stocktake
+    permission = "assets.manage"
+    success_message = gettext_lazy("已提交，等待校长审批。")
+
+    def perform(self, obj, form):
+        return services.stocktake_submit(obj=obj, by=self.request.user)
 
 
-@require_POST
-@school_view("assets.approve")
-def stocktake_close(request, pk):
-    st = scoped_or_404(request, Stocktake, pk=pk)
-    form = forms.CloseStocktakeForm(request.POST)
-    form.is_valid()
-    try:
-        services.stocktake_close(obj=st, by=request.user, **form.cleaned_data)
-        messages.success(request, _("盘点已审批关闭。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("assets:stocktake_detail", pk=st.pk)
+class StocktakeClose(ActionView):
+    model = Stocktake
+    permission = "assets.approve"
+    form_class = forms.CloseStocktakeForm
+    success_message = gettext_lazy("盘点已审批关闭。")
+
+    def perform(self, obj, form):
+        return services.stocktake_close(obj=obj, by=self.request.user, **form.cleaned_data)
 
 
 # --- reconciliation -----------------------------------------------------------------------------
@@ -898,10 +916,7 @@ def reconciliation_list(request):
 
 @school_view("assets.view")
 def reconciliation_detail(request, month):
-    try:
-        period = Period.parse_month(month)
-    except ValueError as exc:
-        raise Http404 from exc
+    period = month_param(request, source={"month": month})
     rec = scoped_or_404(request, Reconciliation, month=period.start)
     return render(request, "assets/reconciliation_detail.html", {"rec": rec, "period": period})
 
@@ -917,7 +932,7 @@ def reconciliation_run(request):
     if period.end >= timezone.localdate():
         messages.error(request, _("只能结账已结束的月份。"))
         return redirect("assets:reconciliation_list")
-    rec, created = services.reconcile_month(school=request.school, period=period)
+    _rec, created = services.reconcile_month(school=request.school, period=period)
     if not created:
         messages.info(request, _("该月已结账，结果不变。"))
     return redirect("assets:reconciliation_detail", month=period.key)
@@ -927,26 +942,29 @@ def reconciliation_run(request):
 @school_view("assets.view")
 def damage_list(request):
     qs = DamageCase.objects.for_request(request).select_related("asset", "room", "repair", "recorded_by")
-    page = _page(request, qs)
     return render(
         request,
         "assets/damage_list.html",
-        {"page_obj": page, "is_paginated": page.has_other_pages(), "settle_form": forms.SettleForm()},
+        {**page(request, qs), "settle_form": forms.SettleForm(), "D": DamageStatus},
     )
 
 
-@school_view("assets.manage")
-def damage_create(request):
-    form = forms.DamageForm(
-        request.POST or None, school=request.school, initial={"occurred_on": timezone.localdate()}
-    )
-    if request.method == "POST" and form.is_valid():
+class DamageCreate(_SchoolFormView):
+    permission = "assets.manage"
+    form_class = forms.DamageForm
+    template_name = FORM
+    title = gettext_lazy("登记公物损坏赔偿")
+    success_message = gettext_lazy("损坏赔偿已登记。")
+    success_url = reverse_lazy("assets:damage_list")
+
+    def get_initial(self):
+        return {"occurred_on": timezone.localdate()}
+
+    def perform(self, obj, form):
         d = form.cleaned_data
-        ok, _c = _call(
-            form,
-            services.damage_record,
-            school=request.school,
-            by=request.user,
+        return services.damage_record(
+            school=self.request.school,
+            by=self.request.user,
             occurred_on=d["occurred_on"],
             description=d["description"],
             party_kind=d["party_kind"],
@@ -957,30 +975,21 @@ def damage_create(request):
             room=d["room"],
             repair=d["repair"],
         )
-        if ok:
-            messages.success(request, _("损坏赔偿已登记。"))
-            return redirect("assets:damage_list")
-    return _form_page(request, form, _("登记公物损坏赔偿"))
 
 
-@require_POST
-@school_view("assets.manage")
-def damage_settle(request, pk):
-    case = scoped_or_404(request, DamageCase, pk=pk)
-    form = forms.SettleForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect("assets:damage_list")
-    d = form.cleaned_data
-    try:
-        services.damage_settle(
-            obj=case,
-            by=request.user,
+class DamageSettle(ActionView):
+    model = DamageCase
+    permission = "assets.manage"
+    form_class = forms.SettleForm
+    success_message = gettext_lazy("已处理。")
+    success_url = reverse_lazy("assets:damage_list")
+
+    def perform(self, obj, form):
+        d = form.cleaned_data
+        return services.damage_settle(
+            obj=obj,
+            by=self.request.user,
             paid=d["outcome"] == "paid",
             paid_amount=d.get("paid_amount"),
             waive_reason=d.get("waive_reason", ""),
         )
-        messages.success(request, _("已处理。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("assets:damage_list")

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from assets import services
+from assets import selectors, services
 from assets.models import Asset, AssetCategory, AssetSettings
 from logistics.audit import ChangeLog
 from tests.assets.test_import import row, xlsx
@@ -99,10 +99,10 @@ def test_it_takes_the_thresholds_from_the_school_setting(register, school, categ
 
 
 def test_it_knows_which_categories_are_special_equipment(school, other_school, categories, own_lab_category):
-    ids = services.special_equipment_ids(school)
+    ids = selectors.special_equipment_ids(school)
     special = {c.pk for code, c in categories.items() if code.startswith("3")}
     assert ids == special | {own_lab_category.pk}
-    assert own_lab_category.pk not in services.special_equipment_ids(other_school)
+    assert own_lab_category.pk not in selectors.special_equipment_ids(other_school)
 
 
 def test_it_gives_finance_the_threshold_for_a_category_or_the_general_one(school, categories):
@@ -116,7 +116,7 @@ def test_it_gives_finance_the_threshold_for_a_category_or_the_general_one(school
 
 
 def test_it_defaults_a_new_setting_row_to_1500(school):
-    assert services.settings_for(school).special_equipment_threshold == Decimal("1500.00")
+    assert AssetSettings.for_school(school).special_equipment_threshold == Decimal("1500.00")
 
 
 # --- Excel import ---------------------------------------------------------------------------------
@@ -187,11 +187,11 @@ def test_it_edits_the_special_equipment_threshold_beside_the_general_one(as_dire
 def test_it_refuses_an_invalid_special_equipment_threshold_and_writes_nothing(
     as_director, school, value, message
 ):
-    services.settings_for(school)
+    AssetSettings.for_school(school)
     before = ChangeLog.objects.count()
     data = {"fixed_asset_threshold": "1000.00", "special_equipment_threshold": value, "code_prefix": "ZC"}
     r = as_director.post(reverse("assets:settings"), data)
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert any(message in e for e in form_errors(r)), form_errors(r)
     assert AssetSettings.objects.get(school=school).special_equipment_threshold == Decimal("1500.00")
     assert ChangeLog.objects.count() == before
@@ -200,7 +200,7 @@ def test_it_refuses_an_invalid_special_equipment_threshold_and_writes_nothing(
 def test_it_names_at_most_twenty_rows_in_an_import_warning(school, categories):
     from assets.importer import _low_value_warnings
 
-    rule = services.capitalisation_rule(school)
+    rule = selectors.capitalisation_rule(school)
     items = [{"category": categories["305"], "unit_price": Decimal("900.00")}] * 25
     (warning,) = _low_value_warnings(rule, items, list(range(2, 27)))
     assert warning.startswith("第 2、3、") and "、21… 行（共 25 行）：专用设备" in warning

@@ -156,7 +156,7 @@ def test_it_refuses_bad_asset_input_and_writes_nothing(
         **change,
     }
     r = as_staff.post(reverse("assets:asset_create"), data)
-    assert r.status_code == 200
+    assert r.status_code == 400
     errors = form_errors(r)
     assert errors and (not message or any(message in str(e) for e in errors))
     assert Asset.objects.count() == before
@@ -175,7 +175,7 @@ def test_it_refuses_another_schools_room_in_a_form(as_staff, other_room, compute
             "room": other_room.pk,
         },
     )
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     assert not Asset.objects.exists()
 
 
@@ -237,7 +237,7 @@ def test_it_runs_the_lifecycle_from_the_pages(
     asset.refresh_from_db()
     assert asset.room == room2
     r = as_staff.post(reverse("assets:asset_transfer", args=[asset.pk]), {"room": other_room.pk})
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     due = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
     as_staff.post(reverse("assets:asset_lend", args=[asset.pk]), {"borrower": teacher.pk, "due_on": due})
     loan = AssetLoan.objects.get(asset=asset)
@@ -304,7 +304,7 @@ def test_it_refuses_a_bad_repair_and_writes_nothing(as_teacher, room, other_room
         {"room": room.pk, "description": "坏了", "urgency": "normal", "asset_code": "NOPE"},
     ):
         r = as_teacher.post(reverse("assets:repair_create"), data)
-        assert r.status_code == 200 and form_errors(r)
+        assert r.status_code == 400 and form_errors(r)
     assert not RepairRequest.objects.exists()
 
 
@@ -316,7 +316,7 @@ def test_it_refuses_a_repair_photo_that_is_not_an_image(as_teacher, room):
         reverse("assets:repair_create"),
         {"room": room.pk, "description": "漏水", "urgency": "normal", "photo": fake},
     )
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     assert not RepairRequest.objects.exists()
 
 
@@ -328,9 +328,9 @@ def test_it_issues_from_stores_and_refuses_more_than_on_hand(as_staff, school, s
 
     dept = DepartmentFactory(school=school, name="教务处")
     r = as_staff.post(reverse("assets:stock_out", args=[item.pk]), {"quantity": "5", "department": dept.pk})
-    assert r.status_code == 200 and any("库存不足" in str(e) for e in form_errors(r))
+    assert r.status_code == 400 and any("库存不足" in str(e) for e in form_errors(r))
     r = as_staff.post(reverse("assets:stock_out", args=[item.pk]), {"quantity": "-1", "department": dept.pk})
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     r = as_staff.post(reverse("assets:stock_out", args=[item.pk]), {"quantity": "3", "department": dept.pk})
     assert r.status_code == 302
     item.refresh_from_db()
@@ -355,7 +355,7 @@ def test_it_creates_store_items_and_refuses_duplicates(as_staff, school):
     data = {"name": "扫把", "unit": "把", "min_level": "2", "unit_price": "15", "is_durable": "on"}
     assert as_staff.post(reverse("assets:store_item_create"), data).status_code == 302
     r = as_staff.post(reverse("assets:store_item_create"), data)
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     assert StoreItem.objects.filter(school=school).count() == 1
 
 
@@ -401,9 +401,9 @@ def test_it_records_damage_linked_to_its_repair(as_staff, school, teacher, room,
         "repair_number": repair.pk,
     }
     r = as_staff.post(reverse("assets:damage_create"), {**data, "repair_number": 999999})
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     r = as_staff.post(reverse("assets:damage_create"), {**data, "assessed_amount": "-3"})
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     assert not DamageCase.objects.exists()
     assert as_staff.post(reverse("assets:damage_create"), data).status_code == 302
     case = DamageCase.objects.get()
@@ -417,7 +417,7 @@ def test_it_lists_a_leavers_assets_on_the_handover_page_and_hands_them_over(
     r = as_director.get(reverse("assets:handover"), {"from_user": teacher.pk})
     assert r.content.decode().count("电子琴") == 2
     r = as_director.post(reverse("assets:handover"), {"from_user": teacher.pk, "to_user": teacher.pk})
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     r = as_director.post(reverse("assets:handover"), {"from_user": teacher.pk, "to_user": principal.pk})
     assert r.status_code == 302
     assert Asset.objects.filter(custodian=principal).count() == 2
