@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logistics.models import display_name
 from logistics.reports.base import DATE, DATETIME, DECIMAL, INT, MONEY, TEXT, Column, Report
@@ -44,37 +45,37 @@ def asset_register_report(school, period):
             )
 
     return Report(
-        title="固定资产明细账",
+        title=_("固定资产明细账"),
         columns=[
-            Column("资产编号", TEXT, 16),
-            Column("名称", TEXT, 16),
-            Column("分类", TEXT, 12),
-            Column("规格型号", TEXT, 12),
-            Column("购置日期", DATE, 12),
-            Column("数量", INT, 6, total=True),
-            Column("原值", MONEY, 12, total=True),
-            Column("累计折旧", MONEY, 12, total=True),
-            Column("净值", MONEY, 12, total=True),
-            Column("存放地点", TEXT, 10),
-            Column("责任人", TEXT, 8),
-            Column("状态", TEXT, 8),
+            Column(_("资产编号"), TEXT, 16),
+            Column(_("名称"), TEXT, 16),
+            Column(_("分类"), TEXT, 12),
+            Column(_("规格型号"), TEXT, 12),
+            Column(_("购置日期"), DATE, 12),
+            Column(_("数量"), INT, 6, total=True),
+            Column(_("原值"), MONEY, 12, total=True),
+            Column(_("累计折旧"), MONEY, 12, total=True),
+            Column(_("净值"), MONEY, 12, total=True),
+            Column(_("存放地点"), TEXT, 10),
+            Column(_("责任人"), TEXT, 8),
+            Column(_("状态"), TEXT, 8),
         ],
         rows=rows(),
         school=school,
         period=period,
         landscape=True,
-        empty_text="无在账资产",
+        empty_text=_("无在账资产"),
         pdf_summary=Summary(
-            by=["分类"],
+            by=[_("分类")],
             columns=[
-                Agg("件数"),
-                Agg("数量", SUM, of="数量"),
-                Agg("原值", SUM, of="原值"),
-                Agg("累计折旧", SUM, of="累计折旧"),
-                Agg("净值", SUM, of="净值"),
+                Agg(_("件数")),
+                Agg(_("数量"), SUM, of=_("数量")),
+                Agg(_("原值"), SUM, of=_("原值")),
+                Agg(_("累计折旧"), SUM, of=_("累计折旧")),
+                Agg(_("净值"), SUM, of=_("净值")),
             ],
-            label="按分类汇总",
-            unit="件",
+            label=_("按分类汇总"),
+            unit=_("件"),
         ),
     )
 
@@ -130,19 +131,19 @@ def asset_changes_report(school, period):
             )
 
     return Report(
-        title="资产增减变动表",
+        title=_("资产增减变动表"),
         columns=[
-            Column("时间", DATETIME, 16),
-            Column("变动类型", TEXT, 10),
-            Column("资产编号", TEXT, 16),
-            Column("名称", TEXT, 14),
-            Column("分类", TEXT, 10),
-            Column("增加", MONEY, 12, total=True),
-            Column("减少", MONEY, 12, total=True),
-            Column("原位置", TEXT, 10),
-            Column("新位置", TEXT, 10),
-            Column("经办人", TEXT, 8),
-            Column("说明", TEXT, 16),
+            Column(_("时间"), DATETIME, 16),
+            Column(_("变动类型"), TEXT, 10),
+            Column(_("资产编号"), TEXT, 16),
+            Column(_("名称"), TEXT, 14),
+            Column(_("分类"), TEXT, 10),
+            Column(_("增加"), MONEY, 12, total=True),
+            Column(_("减少"), MONEY, 12, total=True),
+            Column(_("原位置"), TEXT, 10),
+            Column(_("新位置"), TEXT, 10),
+            Column(_("经办人"), TEXT, 8),
+            Column(_("说明"), TEXT, 16),
         ],
         rows=rows(),
         school=school,
@@ -161,7 +162,7 @@ def reconciliation_report(school, period):
         data, totals, note = rec.rows, rec.totals, rec.stocktake_note
     else:  # not closed yet: show the figures as they stand now
         data, totals = reconciliation_figures(school, period)
-        note = stocktake_difference_note(school) + "（本月尚未结账，数据为即时计算）"
+        note = stocktake_difference_note(school) + _("（本月尚未结账，数据为即时计算）")
 
     def rows():
         for r in data:
@@ -177,16 +178,16 @@ def reconciliation_report(school, period):
             )
 
     return Report(
-        title="固定资产月度结账表",
+        title=_("固定资产月度结账表"),
         columns=[
-            Column("分类", TEXT, 20),
-            Column("期初原值", MONEY, 14, total=True),
-            Column("本月增加", MONEY, 14, total=True),
-            Column("本月减少", MONEY, 14, total=True),
-            Column("期末原值", MONEY, 14, total=True),
-            Column("本月折旧", MONEY, 14, total=True),
-            Column("累计折旧", MONEY, 14, total=True),
-            Column("期末净值", MONEY, 14, total=True),
+            Column(_("分类"), TEXT, 20),
+            Column(_("期初原值"), MONEY, 14, total=True),
+            Column(_("本月增加"), MONEY, 14, total=True),
+            Column(_("本月减少"), MONEY, 14, total=True),
+            Column(_("期末原值"), MONEY, 14, total=True),
+            Column(_("本月折旧"), MONEY, 14, total=True),
+            Column(_("累计折旧"), MONEY, 14, total=True),
+            Column(_("期末净值"), MONEY, 14, total=True),
         ],
         rows=rows(),
         school=school,
@@ -225,34 +226,34 @@ def depreciation_report(school, period):
             )
 
     return Report(
-        title="固定资产折旧明细表",
+        title=_("固定资产折旧明细表"),
         columns=[
-            Column("资产编号", TEXT, 16),
-            Column("名称", TEXT, 16),
-            Column("分类", TEXT, 12),
-            Column("原值", MONEY, 12, total=True),
-            Column("年限", INT, 6),
-            Column("已提月数", INT, 8),
-            Column("本月折旧", MONEY, 12, total=True),
-            Column("累计折旧", MONEY, 12, total=True),
-            Column("净值", MONEY, 12, total=True),
+            Column(_("资产编号"), TEXT, 16),
+            Column(_("名称"), TEXT, 16),
+            Column(_("分类"), TEXT, 12),
+            Column(_("原值"), MONEY, 12, total=True),
+            Column(_("年限"), INT, 6),
+            Column(_("已提月数"), INT, 8),
+            Column(_("本月折旧"), MONEY, 12, total=True),
+            Column(_("累计折旧"), MONEY, 12, total=True),
+            Column(_("净值"), MONEY, 12, total=True),
         ],
         rows=rows(),
         school=school,
         period=period,
-        notes=["平均年限法按月计提，当月增加当月计提；图书、文物等不计提折旧。"],
+        notes=[_("平均年限法按月计提，当月增加当月计提；图书、文物等不计提折旧。")],
         landscape=True,
         pdf_summary=Summary(
-            by=["分类"],
+            by=[_("分类")],
             columns=[
-                Agg("件数"),
-                Agg("原值", SUM, of="原值"),
-                Agg("本月折旧", SUM, of="本月折旧"),
-                Agg("累计折旧", SUM, of="累计折旧"),
-                Agg("净值", SUM, of="净值"),
+                Agg(_("件数")),
+                Agg(_("原值"), SUM, of=_("原值")),
+                Agg(_("本月折旧"), SUM, of=_("本月折旧")),
+                Agg(_("累计折旧"), SUM, of=_("累计折旧")),
+                Agg(_("净值"), SUM, of=_("净值")),
             ],
-            label="按分类汇总",
-            unit="件",
+            label=_("按分类汇总"),
+            unit=_("件"),
         ),
     )
 
@@ -294,16 +295,16 @@ def stores_movement_report(school, period):
             )
 
     return Report(
-        title="库存物资收发存月报",
+        title=_("库存物资收发存月报"),
         columns=[
-            Column("物品", TEXT, 16),
-            Column("单位", TEXT, 6),
-            Column("期初", DECIMAL, 10),
-            Column("本月入库", DECIMAL, 10),
-            Column("本月出库", DECIMAL, 10),
-            Column("期末结存", DECIMAL, 10),
-            Column("单价", MONEY, 10),
-            Column("结存金额", MONEY, 12, total=True),
+            Column(_("物品"), TEXT, 16),
+            Column(_("单位"), TEXT, 6),
+            Column(_("期初"), DECIMAL, 10),
+            Column(_("本月入库"), DECIMAL, 10),
+            Column(_("本月出库"), DECIMAL, 10),
+            Column(_("期末结存"), DECIMAL, 10),
+            Column(_("单价"), MONEY, 10),
+            Column(_("结存金额"), MONEY, 12, total=True),
         ],
         rows=rows(),
         school=school,
@@ -341,15 +342,15 @@ def consumption_rows(school, period):
 @register("assets.consumption", title="部门/班级物品领用汇总", order=111, permission="stores.view")
 def consumption_report(school, period):
     return Report(
-        title="部门/班级物品领用汇总",
+        title=_("部门/班级物品领用汇总"),
         columns=[
-            Column("部门", TEXT, 12),
-            Column("班级/房间", TEXT, 12),
-            Column("物品", TEXT, 16),
-            Column("单位", TEXT, 6),
-            Column("数量", DECIMAL, 10),
-            Column("金额", MONEY, 12, total=True),
-            Column("次数", INT, 6),
+            Column(_("部门"), TEXT, 12),
+            Column(_("班级/房间"), TEXT, 12),
+            Column(_("物品"), TEXT, 16),
+            Column(_("单位"), TEXT, 6),
+            Column(_("数量"), DECIMAL, 10),
+            Column(_("金额"), MONEY, 12, total=True),
+            Column(_("次数"), INT, 6),
         ],
         rows=consumption_rows(school, period),
         school=school,
@@ -370,7 +371,7 @@ def repairs_report(school, period):
             .order_by("requested_at")
         )
         for r in qs.iterator(chunk_size=2000):
-            overdue = "逾期" if (r.completed_at or timezone.now()) > r.due_by else ""
+            overdue = _("逾期") if (r.completed_at or timezone.now()) > r.due_by else ""
             yield (
                 r.pk,
                 r.requested_at,
@@ -388,21 +389,21 @@ def repairs_report(school, period):
             )
 
     return Report(
-        title="报修维修台账",
+        title=_("报修维修台账"),
         columns=[
-            Column("单号", INT, 6),
-            Column("报修时间", DATETIME, 16),
-            Column("地点", TEXT, 10),
-            Column("资产编号", TEXT, 14),
-            Column("故障描述", TEXT, 20),
-            Column("紧急程度", TEXT, 6),
-            Column("报修人", TEXT, 8),
-            Column("维修人", TEXT, 8),
-            Column("配件", TEXT, 12),
-            Column("费用", MONEY, 10, total=True),
-            Column("状态", TEXT, 8),
-            Column("完成时间", DATETIME, 16),
-            Column("逾期", TEXT, 6),
+            Column(_("单号"), INT, 6),
+            Column(_("报修时间"), DATETIME, 16),
+            Column(_("地点"), TEXT, 10),
+            Column(_("资产编号"), TEXT, 14),
+            Column(_("故障描述"), TEXT, 20),
+            Column(_("紧急程度"), TEXT, 6),
+            Column(_("报修人"), TEXT, 8),
+            Column(_("维修人"), TEXT, 8),
+            Column(_("配件"), TEXT, 12),
+            Column(_("费用"), MONEY, 10, total=True),
+            Column(_("状态"), TEXT, 8),
+            Column(_("完成时间"), DATETIME, 16),
+            Column(_("逾期"), TEXT, 6),
         ],
         rows=rows(),
         school=school,
@@ -438,20 +439,20 @@ def damage_report(school, period):
             )
 
     return Report(
-        title="公物损坏赔偿登记表",
+        title=_("公物损坏赔偿登记表"),
         columns=[
-            Column("日期", DATE, 12),
-            Column("资产编号", TEXT, 14),
-            Column("物品", TEXT, 12),
-            Column("地点", TEXT, 10),
-            Column("经过", TEXT, 18),
-            Column("责任方", TEXT, 6),
-            Column("责任人/班级", TEXT, 10),
-            Column("核定金额", MONEY, 10, total=True),
-            Column("实收金额", MONEY, 10, total=True),
-            Column("状态", TEXT, 6),
-            Column("免赔原因", TEXT, 12),
-            Column("维修单", TEXT, 6),
+            Column(_("日期"), DATE, 12),
+            Column(_("资产编号"), TEXT, 14),
+            Column(_("物品"), TEXT, 12),
+            Column(_("地点"), TEXT, 10),
+            Column(_("经过"), TEXT, 18),
+            Column(_("责任方"), TEXT, 6),
+            Column(_("责任人/班级"), TEXT, 10),
+            Column(_("核定金额"), MONEY, 10, total=True),
+            Column(_("实收金额"), MONEY, 10, total=True),
+            Column(_("状态"), TEXT, 6),
+            Column(_("免赔原因"), TEXT, 12),
+            Column(_("维修单"), TEXT, 6),
         ],
         rows=rows(),
         school=school,
@@ -479,23 +480,23 @@ def room_sheet_report(school, room):
             )
 
     return Report(
-        title=f"{room.campus.name}{room.name} 财产登记表",
+        title=_("%(campus)s%(room)s 财产登记表") % {"campus": room.campus.name, "room": room.name},
         columns=[
-            Column("资产编号", TEXT, 16),
-            Column("名称", TEXT, 16),
-            Column("分类", TEXT, 12),
-            Column("规格型号", TEXT, 12),
-            Column("数量", INT, 6, total=True),
-            Column("单价", MONEY, 10),
-            Column("购置日期", DATE, 12),
-            Column("责任人", TEXT, 8),
-            Column("状态", TEXT, 8),
+            Column(_("资产编号"), TEXT, 16),
+            Column(_("名称"), TEXT, 16),
+            Column(_("分类"), TEXT, 12),
+            Column(_("规格型号"), TEXT, 12),
+            Column(_("数量"), INT, 6, total=True),
+            Column(_("单价"), MONEY, 10),
+            Column(_("购置日期"), DATE, 12),
+            Column(_("责任人"), TEXT, 8),
+            Column(_("状态"), TEXT, 8),
         ],
         rows=rows(),
         school=school,
-        subtitle=f"房间责任人：{_name(room.responsible)}",
-        signatures=("房间责任人", "资产管理员", "后勤主任"),
-        empty_text="本房间暂无登记资产",
+        subtitle=_("房间责任人：%(p)s") % {"p": _name(room.responsible)},
+        signatures=(_("房间责任人"), _("资产管理员"), _("后勤主任")),
+        empty_text=_("本房间暂无登记资产"),
     )
 
 
@@ -513,10 +514,10 @@ def month_gaps(school, period) -> list[str]:
     )
     found = []
     for r in open_overdue.select_related("room").order_by("due_by")[:10]:
-        found.append(f"报修「{r.room.name}：{r.description[:20]}」已逾期未完成")
+        found.append(_("报修「%(r)s：%(d)s」已逾期未完成") % {"r": r.room.name, "d": r.description[:20]})
     total = open_overdue.count()
     if total > 10:
-        found.append(f"另有 {total - 10} 张报修单逾期")
+        found.append(_("另有 %(n)d 张报修单逾期") % {"n": total - 10})
     return found
 
 
@@ -554,19 +555,24 @@ def stocktake_report(stocktake):
 
     summary = "，".join(f"{label} {counts.get(value, 0)}" for value, label in LineResult.choices)
     return Report(
-        title=f"资产盘点结果：{stocktake.title}",
+        title=_("资产盘点结果：%(t)s") % {"t": stocktake.title},
         columns=[
-            Column("资产编号", TEXT, 16),
-            Column("名称", TEXT, 16),
-            Column("原值", MONEY, 12, total=True),
-            Column("账面位置", TEXT, 12),
-            Column("实盘位置", TEXT, 12),
-            Column("结果", TEXT, 10),
-            Column("盘点人", TEXT, 8),
+            Column(_("资产编号"), TEXT, 16),
+            Column(_("名称"), TEXT, 16),
+            Column(_("原值"), MONEY, 12, total=True),
+            Column(_("账面位置"), TEXT, 12),
+            Column(_("实盘位置"), TEXT, 12),
+            Column(_("结果"), TEXT, 10),
+            Column(_("盘点人"), TEXT, 8),
         ],
         rows=rows(),
         school=stocktake.school,
-        subtitle=f"{stocktake.get_kind_display()}盘点 · {stocktake.get_status_display()} · {summary}",
-        signatures=("盘点人", "审核人", "校长"),
-        empty_text="账实相符，无差异",
+        subtitle=_("%(kind)s盘点 · %(status)s · %(summary)s")
+        % {
+            "kind": stocktake.get_kind_display(),
+            "status": stocktake.get_status_display(),
+            "summary": summary,
+        },
+        signatures=(_("盘点人"), _("审核人"), _("校长")),
+        empty_text=_("账实相符，无差异"),
     )
