@@ -14,6 +14,7 @@ class AssetAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("code", "name")
     raw_id_fields = ("room", "custodian", "category")
+    readonly_fields = ("status",)  # moved only through the workflow (assets/workflows.py)
 
 
 @admin.register(StoreItem)
@@ -25,3 +26,4 @@ class StoreItemAdmin(admin.ModelAdmin):
 class RepairRequestAdmin(admin.ModelAdmin):
     list_display = ("pk", "school", "room", "status", "urgency", "due_by")
     raw_id_fields = ("room", "asset", "requested_by", "assignee")
+    readonly_fields = ("status",)  # moved only through the workflow (assets/workflows.py)
