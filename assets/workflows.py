@@ -74,21 +74,6 @@ def write_repair_event(step) -> RepairEvent:
     )
 
 
-class StepMessages(Workflow):
-    """A workflow whose wrong-state refusal has its own text per action (`wrong_state={action: text}`,
-    formatted like the workflow's messages), where one text for every action would say less than the
-    page said before (盘点不在进行中 / 盘点须先提交). Any other action uses the workflow's message."""
-
-    def __init__(self, *args, wrong_state: dict, **kwargs):
-        self.wrong_state = wrong_state
-        super().__init__(*args, **kwargs)
-
-    def message(self, key, obj, action, **extra) -> str:
-        if key == "wrong_state" and action in self.wrong_state:
-            return str(self.wrong_state[action]) % {**self._format_args(obj, action), **extra}
-        return super().message(key, obj, action, **extra)
-
-
 # --- the asset --------------------------------------------------------------------------------
 S = AssetStatus
 
@@ -233,23 +218,26 @@ MAINTENANCE_TASK = Workflow(
 )
 
 # --- stocktakes and damage --------------------------------------------------------------------
-STOCKTAKE = StepMessages(
+STOCKTAKE = Workflow(
     "assets.stocktake",
     model=Stocktake,
     actions=StocktakeAction,
-    wrong_state={
-        StocktakeAction.SUBMIT: _("盘点不在进行中。"),
-        StocktakeAction.CLOSE: _("盘点须先提交，才能审批关闭。"),
-    },
     transitions=[
         # the director ends counting; the principal approves the result
-        Transition(StocktakeAction.SUBMIT, {StocktakeStatus.OPEN}, StocktakeStatus.SUBMITTED, MANAGE),
+        Transition(
+            StocktakeAction.SUBMIT,
+            {StocktakeStatus.OPEN},
+            StocktakeStatus.SUBMITTED,
+            MANAGE,
+            wrong_state=_("盘点不在进行中。"),
+        ),
         Transition(
             StocktakeAction.CLOSE,
             {StocktakeStatus.SUBMITTED},
             StocktakeStatus.CLOSED,
             APPROVE,
             refusal=_("只有校长/园长可以审批盘点结果。"),
+            wrong_state=_("盘点须先提交，才能审批关闭。"),
         ),
     ],
 )

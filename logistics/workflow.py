@@ -74,7 +74,8 @@ class Transition:
     records a repair for the assignee). The actor rule is checked before the role, so the principal
     deciding their own paper hears that nobody approves their own, not that their role may not.
     `refusal` replaces the workflow's message for the rule this transition is about: the actor rule,
-    or, for a transition anyone with the permission may take, the role.
+    or, for a transition anyone with the permission may take, the role. `wrong_state` replaces the
+    workflow's message when the action is asked for in a state it does not start from.
     """
 
     action: str
@@ -85,6 +86,7 @@ class Transition:
     roles: frozenset | None = None
     override: str | None = None
     refusal: str = ""
+    wrong_state: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "sources", frozenset(self.sources))
@@ -263,6 +265,9 @@ class Workflow:
         if t is None:
             if action not in self.actions.values:
                 raise KeyError(f"{self.name}: unknown action {action!r}")
+            own = next((x.wrong_state for x in self.transitions if x.action == action and x.wrong_state), "")
+            if own:
+                raise ValidationError(str(own) % self._format_args(obj, action))
             raise ValidationError(self.message("wrong_state", obj, action))
         if not cascade:
             reason = self.refusal(t, obj, user=by, role=role)

@@ -55,14 +55,6 @@ from .stocktakes import (
 )
 from .stores import stores_count, stores_issue, stores_item_create, stores_stock_in
 
-
-def settings_for(school):
-    """The old name of `AssetSettings.for_school`, kept while finance's tests call it."""
-    from ..models import AssetSettings
-
-    return AssetSettings.for_school(school)
-
-
 __all__ = [
     "DEADLINES",
     "MAX_UNITS_PER_REGISTRATION",
@@ -94,7 +86,6 @@ __all__ = [
     "repair_send_back",
     "repairs_notify_overdue",
     "room_list_confirm",
-    "settings_for",
     "stocktake_close",
     "stocktake_open",
     "stocktake_scan",

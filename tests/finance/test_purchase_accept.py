@@ -92,9 +92,9 @@ def test_acceptance_sends_cheap_items_to_stores_and_dear_ones_to_the_asset_regis
 
 
 def test_the_threshold_comes_from_the_assets_app(approved_request, staff, director, school, today):
-    from assets.services import settings_for
+    from assets.models import AssetSettings
 
-    cfg = settings_for(school)
+    cfg = AssetSettings.for_school(school)
     cfg.fixed_asset_threshold = Decimal("100.00")
     cfg.save()
     req = services.purchase_request_purchase(
