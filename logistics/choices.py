@@ -29,7 +29,10 @@ class BadgeChoices(models.TextChoices):
 def badge_choices_of(model, field_name):
     """The BadgeChoices class a model field's choices were made from, or None."""
     choices = list(model._meta.get_field(field_name).choices or ())
-    return next((cls for cls in BADGE_CHOICES if list(cls.choices) == choices), None)
+    matching = [cls for cls in BADGE_CHOICES if list(cls.choices) == choices]
+    # two apps may declare equal choices (a task's 待完成/已完成): the model's own app's class wins
+    own = [cls for cls in matching if cls.__module__.split(".")[0] == model._meta.app_label]
+    return (own or matching or [None])[0]
 
 
 class SchoolKind(models.TextChoices):
