@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from logistics.choices import SchoolKind
+from logistics.choices import BadgeChoices, SchoolKind
 
 
 class Meal(models.TextChoices):
@@ -16,19 +16,31 @@ class Meal(models.TextChoices):
 MEAL_ORDER = [Meal.BREAKFAST, Meal.LUNCH, Meal.SNACK, Meal.DINNER]
 
 
-class SampleStatus(models.TextChoices):
+class SampleStatus(BadgeChoices):
     KEPT = "kept", _("留存中")
     DISCARDED = "discarded", _("已销毁")
+    __colors__ = {"kept": "success", "discarded": "secondary"}
 
 
-class MenuStatus(models.TextChoices):
+class SampleAction(models.TextChoices):
+    DISCARD = "discard", _("销毁")
+
+
+class MenuStatus(BadgeChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
+    __colors__ = {"draft": "secondary", "published": "success"}
 
 
-class InspectionResult(models.TextChoices):
+class MenuAction(models.TextChoices):
+    PUBLISH = "publish", _("发布")
+    UNPUBLISH = "unpublish", _("撤回发布")
+
+
+class InspectionResult(BadgeChoices):
     ACCEPTED = "accepted", _("验收合格")
     REJECTED = "rejected", _("拒收")
+    __colors__ = {"accepted": "success", "rejected": "danger"}
 
 
 class LabelCheck(models.TextChoices):

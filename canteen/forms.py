@@ -89,8 +89,8 @@ class SampleCorrectionForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "reason" and v not in (None, "")}
 
 
-class DiscardForm(forms.Form):
-    pass
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class CanteenSettingsForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models import SchoolOwned
+from logistics.models import SchoolOwned, SchoolSettings
 
 from .choices import (
     Account,
@@ -34,7 +34,7 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
-class CanteenSettings(models.Model):
+class CanteenSettings(SchoolSettings, models.Model):
     """Per-school canteen rules; created with the national defaults on first use."""
 
     school = models.OneToOneField(
@@ -80,10 +80,11 @@ class CanteenSettings(models.Model):
 
     @classmethod
     def for_school(cls, school):
+        """The school's settings, read once per request: kept on the School object, which lives as
+        long as the request (a sample page asks for them several times)."""
         obj = getattr(school, "_canteen_settings_cache", None)
         if obj is None:
-            obj, _created = cls.objects.get_or_create(school=school)
-            school._canteen_settings_cache = obj
+            obj = school._canteen_settings_cache = super().for_school(school)
         return obj
 
 

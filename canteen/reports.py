@@ -1,6 +1,7 @@
 """The canteen's month-end sheets (Excel + PDF via the report registry) and the month-pack gaps."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logistics.models import display_name
 from logistics.reports import Agg, Column, Report, Summary, format_date, register
@@ -20,7 +21,7 @@ from .models import (
     Supplier,
     WasteLog,
 )
-from .services import supplier_licence_state
+from .selectors import supplier_licence_state
 
 WEEKDAYS = "一二三四五六日"
 
@@ -46,7 +47,7 @@ def sample_log(school, period):
     for i, (_key, item) in enumerate(entries):
         if isinstance(item, tuple):
             day, meal = item
-            rows.append((day, Meal(meal).label, "（无留样记录）", None, "", None, "", None, "", ""))
+            rows.append((day, Meal(meal).label, _("（无留样记录）"), None, "", None, "", None, "", ""))
             highlight.add(i)
         else:
             s = item
@@ -65,36 +66,36 @@ def sample_log(school, period):
                 )
             )
     return Report(
-        title="食品留样记录",
+        title=_("食品留样记录"),
         columns=[
-            Column("日期", DATE, 14),
-            Column("餐次", width=8),
-            Column("菜品", width=16),
-            Column("留样量(克)", DECIMAL, 10),
-            Column("冰箱", width=10),
-            Column("温度(℃)", DECIMAL, 8),
-            Column("留样人", width=10),
-            Column("留样时间", DATETIME, 18),
-            Column("销毁时间", width=18),
-            Column("销毁人", width=10),
+            Column(_("日期"), DATE, 14),
+            Column(_("餐次"), width=8),
+            Column(_("菜品"), width=16),
+            Column(_("留样量(克)"), DECIMAL, 10),
+            Column(_("冰箱"), width=10),
+            Column(_("温度(℃)"), DECIMAL, 8),
+            Column(_("留样人"), width=10),
+            Column(_("留样时间"), DATETIME, 18),
+            Column(_("销毁时间"), width=18),
+            Column(_("销毁人"), width=10),
         ],
         rows=rows,
         school=school,
         period=period,
         landscape=True,
         highlight=highlight,
-        notes=[f"标红为食谱中有菜品但无留样记录的餐次，共 {len(gaps)} 餐。"] if gaps else [],
+        notes=[_("标红为食谱中有菜品但无留样记录的餐次，共 %(n)d 餐。") % {"n": len(gaps)}] if gaps else [],
         # the pack's PDF: one row per meal (complete or not); every sample stays in the workbook
         pdf_summary=Summary(
-            by=["日期", "餐次"],
+            by=[_("日期"), _("餐次")],
             columns=[
-                Agg("留样份数", of="留样量(克)"),
-                Agg("最少留样量(克)", MIN, of="留样量(克)"),
-                Agg("最高温度(℃)", MAX, of="温度(℃)"),
-                Agg("已销毁份数", of="销毁时间"),
+                Agg(_("留样份数"), of=_("留样量(克)")),
+                Agg(_("最少留样量(克)"), MIN, of=_("留样量(克)")),
+                Agg(_("最高温度(℃)"), MAX, of=_("温度(℃)")),
+                Agg(_("已销毁份数"), of=_("销毁时间")),
             ],
-            label="按餐次汇总",
-            unit="份",
+            label=_("按餐次汇总"),
+            unit=_("份"),
         ),
     )
 
@@ -129,21 +130,21 @@ def incoming_ledger(school, period):
             )
 
     return Report(
-        title="进货查验记录（采购台账）",
+        title=_("进货查验记录（采购台账）"),
         columns=[
-            Column("到货日期", DATE, 14),
-            Column("供应商", width=18),
-            Column("品名", width=12),
-            Column("数量", DECIMAL, 8),
-            Column("单位", width=6),
-            Column("单价", MONEY, 9),
-            Column("金额", MONEY, 10, total=True),
-            Column("生产日期", DATE, 14),
-            Column("到期日", DATE, 14),
-            Column("批号", width=10),
-            Column("标签核验", width=12),  # 三无产品 check; 未记录 for lines from before it
-            Column("查验结果", width=16),
-            Column("查验人", width=8),
+            Column(_("到货日期"), DATE, 14),
+            Column(_("供应商"), width=18),
+            Column(_("品名"), width=12),
+            Column(_("数量"), DECIMAL, 8),
+            Column(_("单位"), width=6),
+            Column(_("单价"), MONEY, 9),
+            Column(_("金额"), MONEY, 10, total=True),
+            Column(_("生产日期"), DATE, 14),
+            Column(_("到期日"), DATE, 14),
+            Column(_("批号"), width=10),
+            Column(_("标签核验"), width=12),  # 三无产品 check; 未记录 for lines from before it
+            Column(_("查验结果"), width=16),
+            Column(_("查验人"), width=8),
         ],
         rows=rows(),
         school=school,
@@ -155,7 +156,7 @@ def incoming_ledger(school, period):
 @register("canteen.suppliers", title="供应商证照一览", order=320)
 def supplier_report(school, period):
     today = timezone.localdate()
-    states = {"ok": "有效", "expiring": "30天内到期", "expired": "已过期"}
+    states = {"ok": _("有效"), "expiring": _("30天内到期"), "expired": _("已过期")}
 
     def rows():
         for s in Supplier.objects.filter(school=school).order_by("name").iterator():
@@ -165,24 +166,24 @@ def supplier_report(school, period):
                 s.business_licence_expires,
                 s.food_licence_no,
                 s.food_licence_expires,
-                "是" if s.is_designated else "否",
+                _("是") if s.is_designated else _("否"),
                 s.contract_no,
                 s.contract_expires,
-                states[supplier_licence_state(s, today)] + ("" if s.is_active else "（已停用）"),
+                states[supplier_licence_state(s, today)] + ("" if s.is_active else _("（已停用）")),
             )
 
     return Report(
-        title="供应商证照一览",
+        title=_("供应商证照一览"),
         columns=[
-            Column("供应商", width=20),
-            Column("营业执照号", width=20),
-            Column("执照有效期", DATE, 14),
-            Column("食品经营许可证号", width=20),
-            Column("许可证有效期", DATE, 14),
-            Column("定点", width=6),
-            Column("合同编号", width=14),
-            Column("合同有效期", DATE, 14),
-            Column("状态", width=12),
+            Column(_("供应商"), width=20),
+            Column(_("营业执照号"), width=20),
+            Column(_("执照有效期"), DATE, 14),
+            Column(_("食品经营许可证号"), width=20),
+            Column(_("许可证有效期"), DATE, 14),
+            Column(_("定点"), width=6),
+            Column(_("合同编号"), width=14),
+            Column(_("合同有效期"), DATE, 14),
+            Column(_("状态"), width=12),
         ],
         rows=rows(),
         school=school,
@@ -224,7 +225,7 @@ def menu_report(school, period):
     rows = [
         (
             d.day,
-            f"周{WEEKDAYS[d.day.weekday()]}",
+            _("周%(w)s") % {"w": WEEKDAYS[d.day.weekday()]},
             d.get_meal_display(),
             d.name,
             _ingredient_text(d, groups),
@@ -233,14 +234,14 @@ def menu_report(school, period):
         for d in dishes
     ]
     return Report(
-        title="每周带量食谱",
+        title=_("每周带量食谱"),
         columns=[
-            Column("日期", DATE, 14),
-            Column("星期", width=6),
-            Column("餐次", width=8),
-            Column("菜品", width=16),
-            Column("用料（每人）", width=50),
-            Column("状态", width=8),
+            Column(_("日期"), DATE, 14),
+            Column(_("星期"), width=6),
+            Column(_("餐次"), width=8),
+            Column(_("菜品"), width=16),
+            Column(_("用料（每人）"), width=50),
+            Column(_("状态"), width=8),
         ],
         rows=rows,
         school=school,
@@ -248,10 +249,14 @@ def menu_report(school, period):
         landscape=True,
         # the pack's PDF: the dishes of each meal on one line; quantities per dish stay in the workbook
         pdf_summary=Summary(
-            by=["日期", "星期", "餐次"],
-            columns=[Agg("菜品数"), Agg("菜品", JOIN, of="菜品", width=50), Agg("状态", JOIN, of="状态")],
-            label="按餐次汇总菜品",
-            unit="道菜",
+            by=[_("日期"), _("星期"), _("餐次")],
+            columns=[
+                Agg(_("菜品数")),
+                Agg(_("菜品"), JOIN, of=_("菜品"), width=50),
+                Agg(_("状态"), JOIN, of=_("状态")),
+            ],
+            label=_("按餐次汇总菜品"),
+            unit=_("道菜"),
         ),
     )
 
@@ -270,14 +275,20 @@ def menu_notice(school, menu):
         ]
         rows.append((row["meal"], *cells))
     return Report(
-        title=f"每周带量食谱（{format_date(menu.week_start)}—{format_date(menu.week_end)}）",
-        columns=[Column("餐次", width=8)]
-        + [Column(f"周{WEEKDAYS[d.weekday()]} {d.month}月{d.day}日", width=24) for d in days],
+        title=_("每周带量食谱（%(start)s—%(end)s）")
+        % {"start": format_date(menu.week_start), "end": format_date(menu.week_end)},
+        columns=[Column(_("餐次"), width=8)]
+        + [
+            Column(
+                _("周%(w)s %(m)d月%(d)d日") % {"w": WEEKDAYS[d.weekday()], "m": d.month, "d": d.day}, width=24
+            )
+            for d in days
+        ],
         rows=rows,
         school=school,
         landscape=True,
-        signatures=("营养员", "食堂负责人", "园长/校长"),
-        empty_text="本周食谱尚无菜品",
+        signatures=(_("营养员"), _("食堂负责人"), _("园长/校长")),
+        empty_text=_("本周食谱尚无菜品"),
     )
 
 
@@ -297,40 +308,40 @@ def nutrition_report(school, period):
                 )
             )
     return Report(
-        title="营养分析（每人每日平均摄入）",
+        title=_("营养分析（每人每日平均摄入）"),
         columns=[
-            Column("年龄段", width=10),
-            Column("统计天数", INT, 8),
-            Column("营养素", width=16),
-            Column("平均摄入", DECIMAL, 10),
-            Column("目标", DECIMAL, 10),
-            Column("达标率", width=8),
+            Column(_("年龄段"), width=10),
+            Column(_("统计天数"), INT, 8),
+            Column(_("营养素"), width=16),
+            Column(_("平均摄入"), DECIMAL, 10),
+            Column(_("目标"), DECIMAL, 10),
+            Column(_("达标率"), width=8),
         ],
         rows=rows,
         school=school,
         period=period,
-        notes=["按带量食谱用料与食物成分表（每100克可食部）计算；目标值见食堂设置。"],
+        notes=[_("按带量食谱用料与食物成分表（每100克可食部）计算；目标值见食堂设置。")],
     )
 
 
 def fee_publication(school, period, account):
     s = selectors.fee_statement(school, period, account)
     rows = [
-        ("上月结余", s["opening"]),
-        ("本月伙食费收入", s["income"]),
-        ("本月请假退费", -s["refund"]),
-        ("本月食品采购支出（进货查验验收金额）", -s["purchases"]),
-        ("本月其他支出", -s["expense"]),
-        ("本月结余", s["closing"]),
+        (_("上月结余"), s["opening"]),
+        (_("本月伙食费收入"), s["income"]),
+        (_("本月请假退费"), -s["refund"]),
+        (_("本月食品采购支出（进货查验验收金额）"), -s["purchases"]),
+        (_("本月其他支出"), -s["expense"]),
+        (_("本月结余"), s["closing"]),
     ]
     return Report(
-        title=f"伙食账目公布（{Account(account).label}）",
-        columns=[Column("项目", width=40), Column("金额（元）", MONEY, 16)],
+        title=_("伙食账目公布（%(a)s）") % {"a": Account(account).label},
+        columns=[Column(_("项目"), width=40), Column(_("金额（元）"), MONEY, 16)],
         rows=rows,
         school=school,
         period=period,
-        notes=["师生伙食严格分开，专款专用。"],
-        signatures=("会计", "食堂负责人", "园长/校长"),
+        notes=[_("师生伙食严格分开，专款专用。")],
+        signatures=(_("会计"), _("食堂负责人"), _("园长/校长")),
     )
 
 
@@ -340,12 +351,12 @@ def fee_report(school, period):
     for account in Account.values:
         s = selectors.fee_statement(school, period, account)
         label = Account(account).label
-        rows.append((label, "上月结余", None, s["opening"]))
-        rows.append((label, "伙食费收入", s["income"], None))
-        rows.append((label, "请假退费", -s["refund"], None))
-        rows.append((label, "食品采购支出", -s["purchases"], None))
-        rows.append((label, "其他支出", -s["expense"], None))
-        rows.append((label, "本月结余", None, s["closing"]))
+        rows.append((label, _("上月结余"), None, s["opening"]))
+        rows.append((label, _("伙食费收入"), s["income"], None))
+        rows.append((label, _("请假退费"), -s["refund"], None))
+        rows.append((label, _("食品采购支出"), -s["purchases"], None))
+        rows.append((label, _("其他支出"), -s["expense"], None))
+        rows.append((label, _("本月结余"), None, s["closing"]))
     for e in (
         FeeEntry.objects.filter(school=school, day__gte=period.start, day__lte=period.end)
         .order_by("account", "day", "id")
@@ -361,12 +372,12 @@ def fee_report(school, period):
             )
         )
     return Report(
-        title="伙食账目",
+        title=_("伙食账目"),
         columns=[
-            Column("账目", width=16),
-            Column("项目", width=40),
-            Column("发生额", MONEY, 14),
-            Column("余额", MONEY, 14),
+            Column(_("账目"), width=16),
+            Column(_("项目"), width=40),
+            Column(_("发生额"), MONEY, 14),
+            Column(_("余额"), MONEY, 14),
         ],
         rows=rows,
         school=school,
@@ -378,10 +389,11 @@ def fee_report(school, period):
 def disinfection_report(school, period):
     rows = [
         (
-            "餐具消毒",
+            _("餐具消毒"),
             x.day,
             x.get_meal_display(),
-            f"{x.items}，{x.get_method_display()} {x.minutes} 分钟",
+            _("%(items)s，%(method)s %(minutes)s 分钟")
+            % {"items": x.items, "method": x.get_method_display(), "minutes": x.minutes},
             display_name(x.done_by),
         )
         for x in DisinfectionLog.objects.filter(school=school, day__gte=period.start, day__lte=period.end)
@@ -390,10 +402,11 @@ def disinfection_report(school, period):
     ]
     rows += [
         (
-            "餐厨废弃物",
+            _("餐厨废弃物"),
             w.day,
             "",
-            f"{w.quantity_kg} 千克，收运：{w.collector}{('，' + w.notes) if w.notes else ''}",
+            _("%(kg)s 千克，收运：%(collector)s") % {"kg": w.quantity_kg, "collector": w.collector}
+            + (f"，{w.notes}" if w.notes else ""),
             display_name(w.recorded_by),
         )
         for w in WasteLog.objects.filter(school=school, day__gte=period.start, day__lte=period.end)
@@ -401,13 +414,13 @@ def disinfection_report(school, period):
         .order_by("day", "id")
     ]
     return Report(
-        title="餐具消毒与餐厨废弃物记录",
+        title=_("餐具消毒与餐厨废弃物记录"),
         columns=[
-            Column("类别", width=12),
-            Column("日期", DATE, 14),
-            Column("餐次", width=8),
-            Column("内容", width=44),
-            Column("记录人", width=10),
+            Column(_("类别"), width=12),
+            Column(_("日期"), DATE, 14),
+            Column(_("餐次"), width=8),
+            Column(_("内容"), width=44),
+            Column(_("记录人"), width=10),
         ],
         rows=rows,
         school=school,
@@ -430,21 +443,21 @@ def morning_check_report(school, period):
                 display_name(c.worker),
                 c.get_result_display(),
                 c.reason,
-                "有效" if c.certificate_ok else "无有效健康证",
+                _("有效") if c.certificate_ok else _("无有效健康证"),
                 display_name(c.checked_by),
             )
         )
         if not c.certificate_ok or c.result != "healthy":
             highlight.add(i)
     return Report(
-        title="从业人员晨检记录",
+        title=_("从业人员晨检记录"),
         columns=[
-            Column("日期", DATE, 14),
-            Column("姓名", width=10),
-            Column("结果", width=12),
-            Column("原因", width=20),
-            Column("健康证", width=14),
-            Column("检查人", width=10),
+            Column(_("日期"), DATE, 14),
+            Column(_("姓名"), width=10),
+            Column(_("结果"), width=12),
+            Column(_("原因"), width=20),
+            Column(_("健康证"), width=14),
+            Column(_("检查人"), width=10),
         ],
         rows=rows,
         school=school,
@@ -452,16 +465,16 @@ def morning_check_report(school, period):
         highlight=highlight,
         # the pack's PDF: one row per worker; every day's check stays in the workbook
         pdf_summary=Summary(
-            by=["姓名"],
+            by=[_("姓名")],
             columns=[
-                Agg("晨检天数"),
-                Agg("异常或无证天数", FLAGGED),
-                Agg("异常原因", JOIN, of="原因", width=20),
-                Agg("健康证", JOIN, of="健康证"),
-                Agg("检查人", JOIN, of="检查人"),
+                Agg(_("晨检天数")),
+                Agg(_("异常或无证天数"), FLAGGED),
+                Agg(_("异常原因"), JOIN, of=_("原因"), width=20),
+                Agg(_("健康证"), JOIN, of=_("健康证")),
+                Agg(_("检查人"), JOIN, of=_("检查人")),
             ],
-            label="按人员汇总",
-            unit="条",
+            label=_("按人员汇总"),
+            unit=_("条"),
         ),
     )
 
@@ -475,13 +488,13 @@ def dining_report(school, period):
         .order_by("day", "id")
     ]
     return Report(
-        title="陪餐记录",
+        title=_("陪餐记录"),
         columns=[
-            Column("日期", DATE, 14),
-            Column("餐次", width=8),
-            Column("陪餐人", width=10),
-            Column("评价与意见", width=40),
-            Column("整改跟进", width=30),
+            Column(_("日期"), DATE, 14),
+            Column(_("餐次"), width=8),
+            Column(_("陪餐人"), width=10),
+            Column(_("评价与意见"), width=40),
+            Column(_("整改跟进"), width=30),
         ],
         rows=rows,
         school=school,
@@ -495,9 +508,12 @@ def month_gaps(school, period) -> list[str]:
     found = []
     if last_day >= period.start:
         for day, meal in selectors.missing_meals(school, period.start, last_day):
-            found.append(f"{day.year}年{day.month}月{day.day}日 {Meal(meal).label}无留样记录")
+            found.append(
+                _("%(y)d年%(m)d月%(d)d日 %(meal)s无留样记录")
+                % {"y": day.year, "m": day.month, "d": day.day, "meal": Meal(meal).label}
+            )
     expired = Supplier.objects.filter(
         school=school, is_active=True, food_licence_expires__lt=period.end
     ).values_list("name", flat=True)
-    found += [f"供应商「{name}」食品经营许可证已过期" for name in expired]
+    found += [_("供应商「%(s)s」食品经营许可证已过期") % {"s": name} for name in expired]
     return found

@@ -5,18 +5,34 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from logistics.choices import CertificateKind, Role
+from logistics.models import Certificate, Membership
 
 from .choices import MEAL_ORDER, Account, EntryKind, Meal, SampleStatus, age_groups_for
 from .models import CanteenSettings, Delivery, DishIngredient, FeeEntry, FoodSample, MenuDish
 
 NUTRIENTS = [
-    ("energy_kcal", "能量", "千卡"),
-    ("protein_g", "蛋白质", "克"),
-    ("fat_g", "脂肪", "克"),
-    ("carb_g", "碳水化合物", "克"),
+    ("energy_kcal", _("能量"), _("千卡")),
+    ("protein_g", _("蛋白质"), _("克")),
+    ("fat_g", _("脂肪"), _("克")),
+    ("carb_g", _("碳水化合物"), _("克")),
 ]
+
+
+def current_meal(school, now=None) -> str:
+    """The meal being served or next to end now, by the school's meal end times."""
+    cfg = CanteenSettings.for_school(school)
+    t = timezone.localtime(now or timezone.now()).time()
+    ends = sorted((cfg.meal_end(m), m) for m in MEAL_ORDER)
+    for end, meal in ends:
+        if t <= (datetime.datetime.combine(datetime.date.today(), end) + datetime.timedelta(hours=1)).time():
+            return meal
+    return ends[-1][1]
 
 
 def today_board(school, day):
@@ -241,3 +257,36 @@ def menu_grid(menu, school):
         if meals:
             by_day.append((day, meals))
     return {"rows": rows, "days": days, "groups": groups, "by_day": by_day}
+
+
+# --- suppliers and the staff's morning check ------------------------------------------------------
+def supplier_licence_state(supplier, today=None):
+    today = today or timezone.localdate()
+    first = supplier.first_expiry()
+    if first is None:
+        return "ok"
+    if first < today:
+        return "expired"
+    if first <= today + datetime.timedelta(days=30):
+        return "expiring"
+    return "ok"
+
+
+def valid_health_certificate_users(school, day):
+    """ids of users of the school holding a health certificate valid on `day` (one query)."""
+    return set(
+        Certificate.objects.filter(school=school, kind=CertificateKind.HEALTH)
+        .exclude(expires_on__lt=day)
+        .values_list("staff__user_id", flat=True)
+    )
+
+
+def canteen_workers(school):
+    """The school's canteen staff (食堂从业人员), the people the morning check is for."""
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=Membership.objects.active().filter(school=school, role=Role.CANTEEN).values("user_id")
+        )
+        .order_by("first_name", "username")
+    )

@@ -6,6 +6,7 @@ import datetime
 from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from logistics.choices import Role
 from logistics.models import School
@@ -32,8 +33,9 @@ def missing_sample_alerts(now_iso=None):
             label = Meal(meal).label
             sent += notify(
                 school=school,
-                title=f"{day.month}月{day.day}日{label}没有留样记录",
-                body=f"食谱中{day:%Y-%m-%d}{label}有菜品，但餐后仍没有任何留样记录，请立即核查。",
+                title=_("%(m)d月%(d)d日%(meal)s没有留样记录") % {"m": day.month, "d": day.day, "meal": label},
+                body=_("食谱中%(day)s%(meal)s有菜品，但餐后仍没有任何留样记录，请立即核查。")
+                % {"day": f"{day:%Y-%m-%d}", "meal": label},
                 url=reverse("canteen:sample_list") + f"?month={day:%Y-%m}",
                 roles=LEADS,
                 dedupe_key=f"canteen-nosample:{school.pk}:{day:%Y%m%d}:{meal}",
@@ -53,8 +55,8 @@ def discard_due_alerts(now_iso=None):
     for school in School.objects.filter(pk__in=list(counts)):
         sent += notify(
             school=school,
-            title=f"有 {counts[school.pk]} 份留样已满保存期，可销毁",
-            body="请核对后逐份记录销毁时间和销毁人。",
+            title=_("有 %(n)d 份留样已满保存期，可销毁") % {"n": counts[school.pk]},
+            body=_("请核对后逐份记录销毁时间和销毁人。"),
             url=reverse("canteen:sample_due"),
             roles=LEADS,
             dedupe_key=f"canteen-discard:{school.pk}:{today:%Y%m%d}",
@@ -72,11 +74,12 @@ def supplier_licence_alerts(today_iso=None):
         first = s.first_expiry()
         if first is None or first > horizon:
             continue
-        state = "已过期" if first < today else "将于30天内到期"
+        state = _("已过期") if first < today else _("将于30天内到期")
         sent += notify(
             school=s.school,
-            title=f"供应商「{s.name}」证照{state}（{first:%Y-%m-%d}）",
-            body="证照过期的供应商送货将被拒收，请及时索取新证照。",
+            title=_("供应商「%(s)s」证照%(state)s（%(d)s）")
+            % {"s": s.name, "state": state, "d": f"{first:%Y-%m-%d}"},
+            body=_("证照过期的供应商送货将被拒收，请及时索取新证照。"),
             url=reverse("canteen:supplier_update", args=[s.pk]),
             roles=LEADS,
             dedupe_key=f"canteen-licence:{s.pk}:{first:%Y%m%d}:{'expired' if first < today else 'soon'}",
@@ -102,8 +105,9 @@ def menu_publish_reminders(today_iso=None):
     for school in School.objects.filter(pk__in=due).exclude(pk__in=published):
         sent += notify(
             school=school,
-            title=f"下周（{next_week:%m月%d日}起）食谱尚未发布",
-            body="按本校规定今天应发布下周带量食谱，家长页面只显示已发布的食谱。",
+            title=_("下周（%(m)s月%(d)s日起）食谱尚未发布")
+            % {"m": f"{next_week:%m}", "d": f"{next_week:%d}"},
+            body=_("按本校规定今天应发布下周带量食谱，家长页面只显示已发布的食谱。"),
             url=reverse("canteen:menu_week", args=[next_week.isoformat()]),
             roles=LEADS,
             dedupe_key=f"canteen-menu-publish:{school.pk}:{next_week:%Y%m%d}",

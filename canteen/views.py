@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,20 +11,19 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
+from logistics.actions import ActionView, SettingsView, errors_to_form, month_param, page
 from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
 from logistics.models import School
 from logistics.org_views import report_response
 from logistics.permissions import can, school_view, scoped_or_404
-from logistics.reports import Period
-from logistics.services import save_with_log
 
 from . import reports as canteen_reports
-from . import selectors, services
+from . import selectors, services, workflows
 from .choices import Account, Meal, MenuStatus, SampleStatus, age_groups_for
 from .forms import (
     CanteenSettingsForm,
+    CommentForm,
     DeliveryCorrectionForm,
     DeliveryForm,
     DeliveryLineCorrectionForm,
@@ -47,6 +45,7 @@ from .forms import (
     WasteForm,
 )
 from .models import (
+    CanteenSettings,
     Delivery,
     DeliveryLine,
     DiningRecord,
@@ -65,36 +64,6 @@ from .models import (
     WasteLog,
 )
 
-PAGE = 50
-
-
-def _page(request, qs):
-    paginator = Paginator(qs, PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return {
-        "page_obj": page,
-        "paginator": paginator,
-        "is_paginated": page.has_other_pages(),
-        "object_list": page,
-    }
-
-
-def _month(request):
-    try:
-        return (
-            Period.parse_month(request.GET["month"]) if request.GET.get("month") else Period.current_month()
-        )
-    except ValueError as exc:
-        raise Http404 from exc
-
-
-def _errors_to_form(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # --- food samples -----------------------------------------------------------------------------
 @school_view("canteen.record")
@@ -102,7 +71,7 @@ def sample_today(request):
     """The tablet page: today's meals from the menu, each dish one tap away from its sample form."""
     day = timezone.localdate()
     board = selectors.today_board(request.school, day)
-    current = request.GET.get("meal") or services.current_meal(request.school)
+    current = request.GET.get("meal") or selectors.current_meal(request.school)
     if board and current not in [m["meal"] for m in board]:
         current = board[0]["meal"]
     return render(
@@ -121,7 +90,7 @@ def sample_today(request):
 @school_view("canteen.record")
 def sample_create(request):
     school = request.school
-    cfg = services.settings_for(school)
+    cfg = CanteenSettings.for_school(school)
     day = timezone.localdate()
     dish = None
     dish_id = request.POST.get("dish") or request.GET.get("dish")
@@ -138,7 +107,7 @@ def sample_create(request):
             .first()
         ) or Fridge.objects.for_request(request).filter(is_active=True).values_list("pk", flat=True).first()
     initial = {
-        "meal": dish.meal if dish else (request.GET.get("meal") or services.current_meal(school)),
+        "meal": dish.meal if dish else (request.GET.get("meal") or selectors.current_meal(school)),
         "dish": dish.pk if dish else None,
         "dish_name": dish.name if dish else "",
         "quantity_g": cfg.sample_min_grams,
@@ -166,7 +135,7 @@ def sample_create(request):
                 photo=data.get("photo"),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已留样：%(s)s") % {"s": sample.dish_name})
             return redirect(f"{reverse('canteen:sample_today')}?meal={sample.meal}")
@@ -195,7 +164,7 @@ def sample_create(request):
 
 @school_view("canteen.view")
 def sample_list(request):
-    period = _month(request)
+    period = month_param(request)
     qs = (
         FoodSample.objects.for_request(request)
         .filter(day__gte=period.start, day__lte=period.end)
@@ -216,8 +185,7 @@ def sample_list(request):
         "meals": Meal.choices,
         "statuses": SampleStatus.choices,
         "gaps": [(d, Meal(m).label) for d, m in gaps],
-        "now": timezone.now(),
-        **_page(request, qs),
+        **page(request, qs),
     }
     return render(request, "canteen/sample_list.html", ctx)
 
@@ -229,7 +197,7 @@ def sample_due(request):
         .select_related("taken_by", "fridge")
         .order_by("discard_after")
     )
-    return render(request, "canteen/sample_due.html", _page(request, qs))
+    return render(request, "canteen/sample_due.html", page(request, qs))
 
 
 @school_view("canteen.view")
@@ -237,66 +205,59 @@ def sample_detail(request, pk):
     sample = scoped_or_404(
         request, FoodSample.objects.select_related("taken_by", "discarded_by", "fridge", "photo"), pk=pk
     )
+    actions = workflows.SAMPLE.allowed(sample, user=request.user, role=request.role)
     return render(
         request,
         "canteen/sample_detail.html",
-        {"sample": sample, "due": sample.is_due(), "can_record": can(request, "canteen.record")},
+        {"sample": sample, "due": sample.is_due(), "can_discard": "discard" in actions},
     )
 
 
-@require_POST
-@school_view("canteen.record")
-def sample_discard(request, pk):
-    sample = scoped_or_404(request, FoodSample, pk=pk)
-    try:
-        services.sample_discard(obj=sample, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已记录销毁：%(s)s") % {"s": sample})
-    nxt = request.POST.get("next", "")
-    return redirect(
-        nxt if nxt.startswith("/canteen/") else reverse("canteen:sample_detail", args=[sample.pk])
-    )
+class SampleDiscard(ActionView):
+    """记录销毁: a button on the sample's page and on the list of samples due."""
+
+    model = FoodSample
+    permission = "canteen.record"
+    success_message = gettext_lazy("已记录销毁：%(obj)s")
+
+    def get_success_url(self, obj):
+        return reverse("canteen:sample_detail", args=[obj.pk])
+
+    def perform(self, obj, form):
+        return services.sample_discard(obj=obj, by=self.request.user)
 
 
-@school_view("canteen.manage")
-def sample_correct(request, pk):
-    sample = scoped_or_404(request, FoodSample, pk=pk)
-    form = SampleCorrectionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sample_correct(
-                obj=sample, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已更正，变更记录已保存。"))
-            return redirect("canteen:sample_detail", pk=sample.pk)
-    return render(
-        request,
-        "generic/form.html",
-        {"form": form, "title": _("更正留样记录：%(s)s") % {"s": sample}, "submit_label": _("提交更正")},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+class SampleCorrect(ActionView):
+    model = FoodSample
+    permission = "canteen.manage"
+    form_class = SampleCorrectionForm
+    template_name = "generic/form.html"
+    submit_label = gettext_lazy("提交更正")
+    success_message = gettext_lazy("已更正，变更记录已保存。")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("更正留样记录：%(s)s") % {"s": self.object}, **kwargs)
+
+    def get_success_url(self, obj):
+        return reverse("canteen:sample_detail", args=[obj.pk])
+
+    def perform(self, obj, form):
+        services.sample_correct(
+            obj=obj, by=self.request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+        )
+        return obj
 
 
 # --- settings and fridges ---------------------------------------------------------------------
-@school_view("canteen.settings")
-def settings_edit(request):
-    cfg = services.settings_for(request.school)
-    form = CanteenSettingsForm(request.POST or None, instance=cfg)
-    if request.method == "POST" and form.is_valid():
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("食堂设置已保存。"))
-        return redirect("canteen:settings")
-    return render(
-        request,
-        "generic/form.html",
-        {"form": form, "title": _("食堂设置")},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+class SettingsEdit(SettingsView):
+    permission = "canteen.settings"
+    form_class = CanteenSettingsForm
+    title = gettext_lazy("食堂设置")
+    success_message = gettext_lazy("食堂设置已保存。")
+    success_url = reverse_lazy("canteen:settings")
+
+    def get_settings(self, school):
+        return CanteenSettings.for_school(school)
 
 
 class FridgeList(ScopedListView):
@@ -332,8 +293,8 @@ class FridgeUpdate(ScopedUpdateView):
 def supplier_list(request):
     today = timezone.localdate()
     qs = Supplier.objects.for_request(request).order_by("-is_active", "food_licence_expires", "name")
-    ctx = _page(request, qs)
-    ctx["rows"] = [(s, services.supplier_licence_state(s, today)) for s in ctx["object_list"]]
+    ctx = page(request, qs)
+    ctx["rows"] = [(s, selectors.supplier_licence_state(s, today)) for s in ctx["object_list"]]
     ctx["can_manage"] = can(request, "canteen.manage")
     return render(request, "canteen/supplier_list.html", ctx)
 
@@ -356,7 +317,7 @@ class SupplierUpdate(ScopedUpdateView):
 
 @school_view("canteen.record")
 def delivery_list(request):
-    period = _month(request)
+    period = month_param(request)
     qs = (
         Delivery.objects.for_request(request)
         .filter(delivered_on__gte=period.start, delivered_on__lte=period.end)
@@ -375,7 +336,7 @@ def delivery_list(request):
         "suppliers": Supplier.objects.for_request(request).only("id", "name"),
         "supplier": supplier,
         "can_manage": can(request, "canteen.manage"),
-        **_page(request, qs),
+        **page(request, qs),
     }
     return render(request, "canteen/delivery_list.html", ctx)
 
@@ -402,7 +363,7 @@ def delivery_create(request):
                 lines=lines,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("进货查验已登记，合格货品已入库。"))
             return redirect("canteen:delivery_detail", pk=delivery.pk)
@@ -424,31 +385,30 @@ def delivery_detail(request, pk):
     return render(request, "canteen/delivery_detail.html", {"delivery": delivery, "lines": lines})
 
 
-@school_view("canteen.manage")
-def delivery_correct(request, pk):
-    delivery = scoped_or_404(request, Delivery, pk=pk)
-    initial = {"invoice_no": delivery.invoice_no, "account": delivery.account, "notes": delivery.notes}
-    form = DeliveryCorrectionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+class DeliveryCorrect(ActionView):
+    model = Delivery
+    permission = "canteen.manage"
+    form_class = DeliveryCorrectionForm
+    template_name = "generic/form.html"
+    submit_label = gettext_lazy("提交更正")
+    success_message = gettext_lazy("已更正，变更记录已保存。")
+
+    def get_form_kwargs(self):
+        d = self.object
+        initial = {"invoice_no": d.invoice_no, "account": d.account, "notes": d.notes}
+        return {**super().get_form_kwargs(), "initial": initial}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("更正进货查验记录：%(d)s") % {"d": self.object}, **kwargs)
+
+    def get_success_url(self, obj):
+        return reverse("canteen:delivery_detail", args=[obj.pk])
+
+    def perform(self, obj, form):
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
-        try:
-            services.delivery_correct(obj=delivery, by=request.user, changes=data, reason=reason)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已更正，变更记录已保存。"))
-            return redirect("canteen:delivery_detail", pk=delivery.pk)
-    return render(
-        request,
-        "generic/form.html",
-        {
-            "form": form,
-            "title": _("更正进货查验记录：%(d)s") % {"d": delivery},
-            "submit_label": _("提交更正"),
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
+        services.delivery_correct(obj=obj, by=self.request.user, changes=data, reason=reason)
+        return obj
 
 
 @school_view("canteen.manage")
@@ -464,7 +424,7 @@ def delivery_line_correct(request, pk, line_pk):
                 obj=line, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已更正，变更记录已保存；库存和验收金额已同步。"))
             return redirect("canteen:delivery_detail", pk=delivery.pk)
@@ -505,40 +465,40 @@ def pantry(request):
         "q": q,
         "expiring": bool(request.GET.get("expiring")),
         "can_manage": can(request, "canteen.manage"),
-        **_page(request, qs),
+        **page(request, qs),
     }
     return render(request, "canteen/pantry.html", ctx)
 
 
-@school_view("canteen.manage")
-def pantry_issue(request, pk):
-    batch = scoped_or_404(request, PantryBatch.objects.select_related("item"), pk=pk)
-    form = IssueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pantry_issue(
-                batch=batch,
-                by=request.user,
-                quantity=form.cleaned_data["quantity"],
-                purpose=form.cleaned_data["purpose"],
-            )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已出库。"))
-            return redirect("canteen:pantry")
-    title = _("出库：%(i)s（批号 %(b)s，结存 %(n)s%(u)s）") % {
-        "i": batch.item.name,
-        "b": batch.batch_no or "—",
-        "n": batch.quantity_left,
-        "u": batch.item.unit,
-    }
-    return render(
-        request,
-        "generic/form.html",
-        {"form": form, "title": title, "submit_label": _("出库")},
-        status=400 if form.errors else 200,
-    )
+class PantryIssue(ActionView):
+    permission = "canteen.manage"
+    form_class = IssueForm
+    template_name = "generic/form.html"
+    submit_label = gettext_lazy("出库")
+    success_message = gettext_lazy("已出库。")
+    success_url = reverse_lazy("canteen:pantry")
+
+    def get_queryset(self):
+        return PantryBatch.objects.for_request(self.request).select_related("item")
+
+    def get_context_data(self, **kwargs):
+        batch = self.object
+        title = _("出库：%(i)s（批号 %(b)s，结存 %(n)s%(u)s）") % {
+            "i": batch.item.name,
+            "b": batch.batch_no or "—",
+            "n": batch.quantity_left,
+            "u": batch.item.unit,
+        }
+        return super().get_context_data(title=title, **kwargs)
+
+    def perform(self, obj, form):
+        services.pantry_issue(
+            batch=obj,
+            by=self.request.user,
+            quantity=form.cleaned_data["quantity"],
+            purpose=form.cleaned_data["purpose"],
+        )
+        return obj
 
 
 @school_view("canteen.manage")
@@ -585,7 +545,7 @@ def menu_list(request):
         .select_related("published_by")
         .order_by("-week_start")
     )
-    ctx = _page(request, qs)
+    ctx = page(request, qs)
     ctx["this_week"] = services.week_start_of(timezone.localdate())
     ctx["next_week"] = ctx["this_week"] + datetime.timedelta(days=7)
     ctx["can_manage"] = can(request, "canteen.manage")
@@ -621,6 +581,8 @@ def menu_week(request, week):
         "prev": week_start - datetime.timedelta(days=7),
         "next": week_start + datetime.timedelta(days=7),
         "dish_form": DishForm(menu=menu) if menu and can_manage else None,
+        "actions": workflows.MENU.allowed(menu, user=request.user, role=request.role) if menu else set(),
+        "editable": menu is not None and menu.status == MenuStatus.DRAFT,  # dishes change only in a draft
         "public_url": request.build_absolute_uri(
             reverse("canteen:public_menu", args=[request.school.public_token])
         ),
@@ -628,42 +590,41 @@ def menu_week(request, week):
     return render(request, "canteen/menu_week.html", ctx)
 
 
-def _menu_action(request, pk, action):
-    menu = scoped_or_404(request, Menu, pk=pk)
-    try:
-        result = action(menu)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        if result:
-            messages.success(request, result)
-    return redirect("canteen:menu_week", week=menu.week_start.isoformat())
+class _MenuAction(ActionView):
+    """A button on the week's menu page; back to that page (errors as messages)."""
+
+    model = Menu
+    permission = "canteen.manage"
+
+    def get_success_url(self, obj):
+        return reverse("canteen:menu_week", args=[self.object.week_start.isoformat()])
 
 
-@require_POST
-@school_view("canteen.manage")
-def menu_dish_add(request, pk):
-    menu = scoped_or_404(request, Menu, pk=pk)
-    form = DishForm(request.POST, menu=menu)
-    if not form.is_valid():
-        messages.error(request, _("请填写日期、餐次和菜品名称。"))
-    else:
-        try:
-            services.dish_add(menu=menu, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-    return redirect("canteen:menu_week", week=menu.week_start.isoformat())
+class MenuDishAdd(_MenuAction):
+    def get_form(self):
+        return DishForm(self.request.POST, menu=self.object)
+
+    def invalid(self, form):
+        if not form.non_field_errors():  # the form's own checks: one sentence for its three fields
+            messages.error(self.request, _("请填写日期、餐次和菜品名称。"))
+            return redirect(self.get_success_url(self.object))
+        return super().invalid(form)  # the service's refusal
+
+    def perform(self, obj, form):
+        services.dish_add(menu=obj, by=self.request.user, **form.cleaned_data)
+        return obj
 
 
-@require_POST
-@school_view("canteen.manage")
-def menu_dish_remove(request, pk):
-    dish = scoped_or_404(request, MenuDish.objects.select_related("menu"), pk=pk)
-    try:
-        services.dish_remove(dish=dish, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("canteen:menu_week", week=dish.menu.week_start.isoformat())
+class MenuDishRemove(_MenuAction):
+    def get_queryset(self):
+        return MenuDish.objects.for_request(self.request).select_related("menu")
+
+    def get_success_url(self, obj):
+        return reverse("canteen:menu_week", args=[self.object.menu.week_start.isoformat()])
+
+    def perform(self, obj, form):
+        services.dish_remove(dish=obj, by=self.request.user)
+        return None
 
 
 @school_view("canteen.manage")
@@ -679,7 +640,7 @@ def menu_dish_ingredients(request, pk):
                 grams_by_group=form.grams_by_group(),
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("用料已保存。"))
             return redirect("canteen:menu_dish_ingredients", pk=dish.pk)
@@ -696,37 +657,28 @@ def menu_dish_ingredients(request, pk):
     )
 
 
-@require_POST
-@school_view("canteen.manage")
-def menu_copy(request, pk):
-    return _menu_action(
-        request,
-        pk,
-        lambda m: (
-            _("已复制上周食谱（%(n)d 道菜）。") % {"n": services.menu_copy_previous(menu=m, by=request.user)}
-        ),
-    )
+class MenuCopy(_MenuAction):
+    def perform(self, obj, form):
+        self.copied = services.menu_copy_previous(menu=obj, by=self.request.user)
+        return obj
+
+    def get_success_message(self, obj):
+        return _("已复制上周食谱（%(n)d 道菜）。") % {"n": self.copied}
 
 
-@require_POST
-@school_view("canteen.manage")
-def menu_publish(request, pk):
-    return _menu_action(
-        request, pk, lambda m: services.menu_publish(menu=m, by=request.user) and _("食谱已发布。")
-    )
+class MenuPublish(_MenuAction):
+    success_message = gettext_lazy("食谱已发布。")
+
+    def perform(self, obj, form):
+        return services.menu_publish(menu=obj, by=self.request.user)
 
 
-@require_POST
-@school_view("canteen.manage")
-def menu_unpublish(request, pk):
-    comment = request.POST.get("comment", "")
+class MenuUnpublish(_MenuAction):
+    form_class = CommentForm
+    success_message = gettext_lazy("已撤回发布。")
 
-    def unpublish(m):
-        if "\x00" in comment:  # no browser sends NUL, and PostgreSQL cannot store it (a 500)
-            raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
-        return services.menu_unpublish(menu=m, by=request.user, comment=comment) and _("已撤回发布。")
-
-    return _menu_action(request, pk, unpublish)
+    def perform(self, obj, form):
+        return services.menu_unpublish(menu=obj, by=self.request.user, comment=form.cleaned_data["comment"])
 
 
 @school_view("canteen.view")
@@ -758,12 +710,12 @@ def public_menu(request, token):
 
 @school_view("canteen.view")
 def nutrition(request):
-    period = _month(request)
+    period = month_param(request)
     rows = selectors.nutrition_summary(request.school, period.start, period.end)
     return render(
         request,
         "canteen/nutrition.html",
-        {"period": period, "rows": rows, "cfg": services.settings_for(request.school)},
+        {"period": period, "rows": rows, "cfg": CanteenSettings.for_school(request.school)},
     )
 
 
@@ -773,7 +725,7 @@ def food_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(name__contains=q)
-    ctx = {"q": q, "can_manage": can(request, "canteen.manage"), **_page(request, qs)}
+    ctx = {"q": q, "can_manage": can(request, "canteen.manage"), **page(request, qs)}
     return render(request, "canteen/food_list.html", ctx)
 
 
@@ -788,7 +740,7 @@ class FoodCreate(ScopedCreateView):
 # --- meal-fee account ---------------------------------------------------------------------------
 @school_view("canteen.accounts")
 def account_month(request):
-    period = _month(request)
+    period = month_param(request)
     account = request.GET.get("account") or Account.CHILDREN
     if account not in Account.values:
         raise Http404
@@ -817,14 +769,14 @@ def account_month(request):
         "statement": statement,
         "deliveries": deliveries[:200],
         "can_manage": can(request, "canteen.accounts.manage"),
-        **_page(request, entries),
+        **page(request, entries),
     }
     return render(request, "canteen/account_month.html", ctx)
 
 
 @school_view("canteen.accounts")
 def account_pdf(request):
-    period = _month(request)
+    period = month_param(request)
     account = request.GET.get("account") or Account.CHILDREN
     if account not in Account.values:
         raise Http404
@@ -832,49 +784,45 @@ def account_pdf(request):
     return report_response(report, "pdf", f"meal-fee-{account}-{period.key}")
 
 
-@school_view("canteen.accounts.manage")
-def account_entry_create(request):
-    form = FeeEntryForm(
-        request.POST or None, initial={"account": request.GET.get("account", Account.CHILDREN)}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry = services.fee_entry_record(school=request.school, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已记账：%(e)s") % {"e": entry})
-            return redirect(
-                f"{reverse('canteen:account_month')}?account={entry.account}&month={entry.day:%Y-%m}"
-            )
-    return render(
-        request,
-        "generic/form.html",
-        {"form": form, "title": _("登记伙食账目")},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+def _account_month_url(entry):
+    return f"{reverse('canteen:account_month')}?account={entry.account}&month={entry.day:%Y-%m}"
 
 
-@school_view("canteen.accounts.manage")
-def account_entry_correct(request, pk):
-    entry = scoped_or_404(request, FeeEntry, pk=pk)
-    form = FeeCorrectionForm(request.POST or None, initial={"amount": entry.amount})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.fee_entry_correct(obj=entry, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已更正，变更记录已保存。"))
-            return redirect(
-                f"{reverse('canteen:account_month')}?account={entry.account}&month={entry.day:%Y-%m}"
-            )
-    return render(
-        request,
-        "generic/form.html",
-        {"form": form, "title": _("更正账目：%(e)s") % {"e": entry}, "submit_label": _("提交更正")},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+class AccountEntryCreate(ActionView):
+    permission = "canteen.accounts.manage"
+    form_class = FeeEntryForm
+    template_name = "generic/form.html"
+    title = gettext_lazy("登记伙食账目")
+    success_message = gettext_lazy("已记账：%(obj)s")
+    success_url = staticmethod(_account_month_url)
+
+    def get_form_kwargs(self):
+        initial = {"account": self.request.GET.get("account", Account.CHILDREN)}
+        return {**super().get_form_kwargs(), "initial": initial}
+
+    def perform(self, obj, form):
+        request = self.request
+        return services.fee_entry_record(school=request.school, by=request.user, **form.cleaned_data)
+
+
+class AccountEntryCorrect(ActionView):
+    model = FeeEntry
+    permission = "canteen.accounts.manage"
+    form_class = FeeCorrectionForm
+    template_name = "generic/form.html"
+    submit_label = gettext_lazy("提交更正")
+    success_message = gettext_lazy("已更正，变更记录已保存。")
+    success_url = staticmethod(_account_month_url)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "initial": {"amount": self.object.amount}}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("更正账目：%(e)s") % {"e": self.object}, **kwargs)
+
+    def perform(self, obj, form):
+        services.fee_entry_correct(obj=obj, by=self.request.user, **form.cleaned_data)
+        return obj
 
 
 # --- daily logs -----------------------------------------------------------------------------------
@@ -1013,8 +961,8 @@ class SurveyCreate(_LogCreate):
 @school_view("canteen.view")
 def morning_checks(request):
     today = timezone.localdate()
-    workers = list(services.canteen_workers(request.school))
-    valid = services.valid_health_certificate_users(request.school, today)
+    workers = list(selectors.canteen_workers(request.school))
+    valid = selectors.valid_health_certificate_users(request.school, today)
     done = {c.worker_id: c for c in MorningCheck.objects.for_request(request).filter(day=today)}
     board = [{"worker": w, "check": done.get(w.pk), "cert_ok": w.pk in valid} for w in workers]
     history = (
@@ -1023,35 +971,44 @@ def morning_checks(request):
         .order_by("-day", "worker_id")
     )
     form = (
-        MorningCheckForm(workers=services.canteen_workers(request.school))
+        MorningCheckForm(workers=selectors.canteen_workers(request.school))
         if can(request, "canteen.record")
         else None
     )
-    ctx = {"today": today, "board": board, "form": form, **_page(request, history)}
+    ctx = {"today": today, "board": board, "form": form, **page(request, history)}
     return render(request, "canteen/morning_checks.html", ctx)
 
 
-@require_POST
-@school_view("canteen.record")
-def morning_check_create(request):
-    form = MorningCheckForm(request.POST, workers=services.canteen_workers(request.school))
-    if form.is_valid():
-        try:
-            check = services.morning_check_record(school=request.school, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            if not check.certificate_ok:
-                messages.warning(
-                    request,
-                    _("%(w)s 没有有效的健康证：不得从事接触直接入口食品的工作。")
-                    % {"w": check.worker.first_name or check.worker.username},
-                )
-            else:
-                messages.success(request, _("晨检已记录。"))
-    else:
-        messages.error(request, _("请选择从业人员和晨检结果。"))
-    return redirect("canteen:morning_checks")
+class MorningCheckCreate(ActionView):
+    """The morning-check form on the morning-checks page (a POST only; back to that page)."""
+
+    permission = "canteen.record"
+    success_url = reverse_lazy("canteen:morning_checks")
+
+    def get_form(self):
+        return MorningCheckForm(self.request.POST, workers=selectors.canteen_workers(self.request.school))
+
+    def invalid(self, form):
+        if not form.non_field_errors():  # the form's own checks
+            messages.error(self.request, _("请选择从业人员和晨检结果。"))
+            return redirect(self.success_url)
+        return super().invalid(form)  # the service's refusal
+
+    def perform(self, obj, form):
+        return services.morning_check_record(
+            school=self.request.school, by=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_message(self, check):
+        if check.certificate_ok:
+            return _("晨检已记录。")
+        # recorded, but the person may not work with food today: a warning, not a success
+        messages.warning(
+            self.request,
+            _("%(w)s 没有有效的健康证：不得从事接触直接入口食品的工作。")
+            % {"w": check.worker.first_name or check.worker.username},
+        )
+        return ""
 
 
 @school_view("canteen.view")

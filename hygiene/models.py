@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models import SchoolOwned
+from logistics.models import SchoolOwned, SchoolSettings
 
 from .choices import (
     METER_UNITS,
@@ -42,7 +42,7 @@ def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-class HygieneSettings(models.Model):
+class HygieneSettings(SchoolSettings, models.Model):
     """Per-school settings (created with defaults on first use)."""
 
     school = models.OneToOneField(
@@ -67,10 +67,6 @@ class HygieneSettings(models.Model):
     def __str__(self):
         return f"{self.school} 卫生保健设置"
 
-    @classmethod
-    def for_school(cls, school):
-        obj, _created = cls.objects.get_or_create(school=school)
-        return obj
 
 
 # --- health ------------------------------------------------------------------------------------------

@@ -115,7 +115,9 @@ def test_it_publishes_and_locks_the_menu_with_history(as_canteen, canteen, full_
     full_menu.refresh_from_db()
     assert full_menu.status == MenuStatus.PUBLISHED and full_menu.published_by == canteen
     log = history_for(full_menu).get(action=ChangeAction.TRANSITION)
-    assert log.before == {"status": "draft"} and log.after == {"status": "published"}
+    assert log.transition == "publish"
+    assert log.before == {"status": "draft", "published_at": None, "published_by": None}
+    assert log.after["status"] == "published" and log.after["published_by"] == canteen.pk
     with pytest.raises(ValidationError):
         services.dish_add(menu=full_menu, by=canteen, day=WEEK, meal=Meal.SNACK, name="苹果")
     with pytest.raises(ValidationError):

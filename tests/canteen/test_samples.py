@@ -197,7 +197,9 @@ def test_it_discards_after_48_hours_recording_who_and_when(as_director, director
     assert sample.status == SampleStatus.DISCARDED and sample.discarded_by == director
     assert timezone.now() - sample.discarded_at < datetime.timedelta(minutes=1)
     log = history_for(sample).get(action=ChangeAction.TRANSITION)
-    assert log.before == {"status": "kept"} and log.after["status"] == "discarded" and log.user == director
+    assert log.before == {"status": "kept", "discarded_at": None, "discarded_by": None}
+    assert log.after["status"] == "discarded" and log.after["discarded_by"] == director.pk
+    assert log.user == director and log.transition == "discard" and log.reason == "留样到期销毁"
 
 
 def test_it_gives_one_effect_for_two_discards(school, canteen, director, fridge):

@@ -145,9 +145,9 @@ def repair(world, client):
 
 
 def sample(world, client):
-    from canteen.services import settings_for
+    from canteen.models import CanteenSettings
 
-    cfg = settings_for(world.own)
+    cfg = CanteenSettings.for_school(world.own)
     url = reverse("canteen:sample_create")
     form = form_on(client, url, "photo")
     data = {
