@@ -25,7 +25,6 @@ from .choices import (
     MeterKind,
     ProblemStatus,
     Symptom,
-    TaskStatus,
 )
 from .models import (
     CheckFinding,
@@ -431,7 +430,10 @@ def _greening(school, demo, staff, today):
         day += datetime.timedelta(days=7)
     services.greening_tasks_generate(today=today, school=school)
     for task in GreeningTask.objects.filter(school=school, due_date__lt=today - datetime.timedelta(days=7)):
-        task.status, task.done_by = TaskStatus.DONE, staff
-        task.done_at = timezone.make_aware(datetime.datetime.combine(task.due_date, datetime.time(10)))
-        task.note = "已按要求完成"
-        task.save(update_fields=["status", "done_by", "done_at", "note"])
+        services.greening_task_complete(
+            obj=task,
+            by=staff,
+            done_by=staff,
+            done_at=timezone.make_aware(datetime.datetime.combine(task.due_date, datetime.time(10))),
+            note="已按要求完成",
+        )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from logistics.attachments import validate_image_upload
 from logistics.choices import RoomType
 from logistics.forms import DateInput, DateTimeInput, SchoolScopedForm, UserChoiceField, school_users
+from logistics.validation import not_future
 
 from .choices import CheckAction, CheckSession, Disease, Symptom
 from .models import (
@@ -23,8 +24,8 @@ from .models import (
 
 
 def _not_future(value, label):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(_("%(label)s不能晚于今天。") % {"label": label})
+    """A form field's cleaned date, refused when later than today (logistics.validation's text)."""
+    not_future(value, label)
     return value
 
 

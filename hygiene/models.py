@@ -68,7 +68,6 @@ class HygieneSettings(SchoolSettings, models.Model):
         return f"{self.school} 卫生保健设置"
 
 
-
 # --- health ------------------------------------------------------------------------------------------
 
 
@@ -195,10 +194,6 @@ class SickAbsence(SchoolOwned):
 
     def __str__(self):
         return f"{self.child} {self.start_date:%Y-%m-%d}"
-
-    def days_absent(self, until=None):
-        end = self.end_date or until or timezone.localdate()
-        return max((end - self.start_date).days, 0)
 
 
 class FollowUpCall(SchoolOwned):

@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from logistics.models import Campus
 from logistics.reports import Agg, Column, Period, Report, Summary, register
@@ -47,19 +48,19 @@ def ranking_report(school, week):
         for i in personal
     ]
     return Report(
-        title="班级卫生评比公布",
-        subtitle=f"第{week.isocalendar()[1]}周",
+        title=_("班级卫生评比公布"),
+        subtitle=_("第%(n)d周") % {"n": week.isocalendar()[1]},
         columns=[
-            Column("名次", INT, 8),
-            Column("班级/包干区", TEXT, 24),
-            Column("得分", DECIMAL, 10),
-            Column("满分", DECIMAL, 10),
-            Column("得分率", TEXT, 10),
+            Column(_("名次"), INT, 8),
+            Column(_("班级/包干区"), TEXT, 24),
+            Column(_("得分"), DECIMAL, 10),
+            Column(_("满分"), DECIMAL, 10),
+            Column(_("得分率"), TEXT, 10),
         ],
         rows=body,
         school=school,
         period=Period(week, end),
-        empty_text="本周尚无检查记录",
+        empty_text=_("本周尚无检查记录"),
         highlight={i for i, r in enumerate(rows) if r["rank"] == 1},
     )
 
@@ -88,15 +89,15 @@ def hygiene_scores(school, period):
                 )
 
     return Report(
-        title="班级卫生检查评分与评比",
+        title=_("班级卫生检查评分与评比"),
         columns=[
-            Column("周（周一）", DATE, 16),
-            Column("校区", TEXT, 12),
-            Column("班级/包干区", TEXT, 24),
-            Column("得分", DECIMAL),
-            Column("满分", DECIMAL),
-            Column("得分率", TEXT, 10),
-            Column("名次", INT, 8),
+            Column(_("周（周一）"), DATE, 16),
+            Column(_("校区"), TEXT, 12),
+            Column(_("班级/包干区"), TEXT, 24),
+            Column(_("得分"), DECIMAL),
+            Column(_("满分"), DECIMAL),
+            Column(_("得分率"), TEXT, 10),
+            Column(_("名次"), INT, 8),
         ],
         rows=rows(),
         school=school,
@@ -104,16 +105,16 @@ def hygiene_scores(school, period):
         # the pack's PDF: each class's month (weeks, score rate, best rank); the weekly rows stay in
         # the workbook
         pdf_summary=Summary(
-            by=["校区", "班级/包干区"],
+            by=[_("校区"), _("班级/包干区")],
             sort=True,
             columns=[
-                Agg("检查周数"),
-                Agg("得分合计", SUM, of="得分", total=False),
-                Agg("满分合计", SUM, of="满分", total=False),
-                Agg("月得分率", RATIO, of="得分", per="满分"),
-                Agg("最好名次", MIN, of="名次"),
+                Agg(_("检查周数")),
+                Agg(_("得分合计"), SUM, of=_("得分"), total=False),
+                Agg(_("满分合计"), SUM, of=_("满分"), total=False),
+                Agg(_("月得分率"), RATIO, of=_("得分"), per=_("满分")),
+                Agg(_("最好名次"), MIN, of=_("名次")),
             ],
-            label="按校区、班级/包干区汇总全月",
+            label=_("按校区、班级/包干区汇总全月"),
         ),
     )
 
@@ -130,7 +131,7 @@ def disinfection_log(school, period):
 
     def rows():
         for d in qs.iterator():
-            flag = "" if d.concentration_ok is None else ("合格" if d.concentration_ok else "不合格")
+            flag = "" if d.concentration_ok is None else (_("合格") if d.concentration_ok else _("不合格"))
             yield (
                 d.done_at,
                 d.get_target_display() + (f" · {d.room.name}" if d.room else ""),
@@ -140,21 +141,23 @@ def disinfection_log(school, period):
                 flag,
                 d.minutes,
                 _name(d.done_by),
-                f"终末消毒（{d.case.child.name} {d.case.get_disease_display()}）" if d.case else d.note,
+                _("终末消毒（%(c)s %(d)s）") % {"c": d.case.child.name, "d": d.case.get_disease_display()}
+                if d.case
+                else d.note,
             )
 
     return Report(
-        title="消毒记录",
+        title=_("消毒记录"),
         columns=[
-            Column("消毒时间", DATETIME, 18),
-            Column("对象", TEXT, 18),
-            Column("方式", TEXT, 10),
-            Column("消毒剂", TEXT, 14),
-            Column("测试浓度", DECIMAL, 10),
-            Column("浓度", TEXT, 8),
-            Column("作用分钟", INT, 8),
-            Column("消毒人", TEXT, 10),
-            Column("备注", TEXT, 24),
+            Column(_("消毒时间"), DATETIME, 18),
+            Column(_("对象"), TEXT, 18),
+            Column(_("方式"), TEXT, 10),
+            Column(_("消毒剂"), TEXT, 14),
+            Column(_("测试浓度"), DECIMAL, 10),
+            Column(_("浓度"), TEXT, 8),
+            Column(_("作用分钟"), INT, 8),
+            Column(_("消毒人"), TEXT, 10),
+            Column(_("备注"), TEXT, 24),
         ],
         rows=rows(),
         school=school,
@@ -186,16 +189,16 @@ def health_checks(school, period):
             )
 
     return Report(
-        title="晨午检记录",
+        title=_("晨午检记录"),
         columns=[
-            Column("日期", DATE, 16),
-            Column("班级", TEXT, 14),
-            Column("检查", TEXT, 8),
-            Column("应到", INT, 8, total=True),
-            Column("实到", INT, 8, total=True),
-            Column("缺勤", INT, 8, total=True),
-            Column("异常人数", INT, 8, total=True),
-            Column("检查人", TEXT, 10),
+            Column(_("日期"), DATE, 16),
+            Column(_("班级"), TEXT, 14),
+            Column(_("检查"), TEXT, 8),
+            Column(_("应到"), INT, 8, total=True),
+            Column(_("实到"), INT, 8, total=True),
+            Column(_("缺勤"), INT, 8, total=True),
+            Column(_("异常人数"), INT, 8, total=True),
+            Column(_("检查人"), TEXT, 10),
         ],
         rows=rows(),
         school=school,
@@ -217,7 +220,7 @@ def absence_attendance(school, period):
     def rows():
         for r in class_rows:
             yield (
-                "出勤",
+                _("出勤"),
                 r["room"].name,
                 "",
                 f"{r['rate']}%" if r["rate"] is not None else "—",
@@ -228,8 +231,8 @@ def absence_attendance(school, period):
                 "",
             )
         yield (
-            "出勤",
-            "全校合计",
+            _("出勤"),
+            _("全校合计"),
             "",
             f"{sums['rate']}%" if sums["rate"] is not None else "—",
             sums["enrolled"],
@@ -240,7 +243,7 @@ def absence_attendance(school, period):
         )
         for a in absences.iterator():
             yield (
-                "因病缺勤",
+                _("因病缺勤"),
                 a.room.name,
                 a.child.name,
                 a.get_symptom_display() + (f" {a.diagnosis}" if a.diagnosis else ""),
@@ -248,23 +251,23 @@ def absence_attendance(school, period):
                 None,
                 None,
                 a.n_calls,
-                f"{a.start_date:%m-%d} 至 {a.end_date:%m-%d}"
+                _("%(start)s 至 %(end)s") % {"start": f"{a.start_date:%m-%d}", "end": f"{a.end_date:%m-%d}"}
                 if a.end_date
-                else f"{a.start_date:%m-%d} 起，未返园",
+                else _("%(start)s 起，未返园") % {"start": f"{a.start_date:%m-%d}"},
             )
 
     return Report(
-        title="因病缺勤与出勤率",
+        title=_("因病缺勤与出勤率"),
         columns=[
-            Column("类别", TEXT, 10),
-            Column("班级", TEXT, 14),
-            Column("幼儿", TEXT, 10),
-            Column("出勤率/症状", TEXT, 16),
-            Column("应到人次", INT, 10),
-            Column("实到人次", INT, 10),
-            Column("病假天数", INT, 10),
-            Column("随访次数", INT, 8),
-            Column("缺勤日期", TEXT, 20),
+            Column(_("类别"), TEXT, 10),
+            Column(_("班级"), TEXT, 14),
+            Column(_("幼儿"), TEXT, 10),
+            Column(_("出勤率/症状"), TEXT, 16),
+            Column(_("应到人次"), INT, 10),
+            Column(_("实到人次"), INT, 10),
+            Column(_("病假天数"), INT, 10),
+            Column(_("随访次数"), INT, 8),
+            Column(_("缺勤日期"), TEXT, 20),
         ],
         rows=rows(),
         school=school,
@@ -294,23 +297,23 @@ def infectious_cases(school, period):
                 c.isolation_until,
                 c.returned_on,
                 c.certificate,
-                "已做" if c.n_terminal else "未登记",
+                _("已做") if c.n_terminal else _("未登记"),
                 c.class_measures,
             )
 
     return Report(
-        title="传染病登记与追踪",
+        title=_("传染病登记与追踪"),
         columns=[
-            Column("幼儿", TEXT, 10),
-            Column("班级", TEXT, 12),
-            Column("病种", TEXT, 12),
-            Column("发病日期", DATE, 16),
-            Column("诊断医院", TEXT, 16),
-            Column("隔离至", DATE, 16),
-            Column("复课日期", DATE, 16),
-            Column("复课证明", TEXT, 16),
-            Column("终末消毒", TEXT, 8),
-            Column("班级措施", TEXT, 30),
+            Column(_("幼儿"), TEXT, 10),
+            Column(_("班级"), TEXT, 12),
+            Column(_("病种"), TEXT, 12),
+            Column(_("发病日期"), DATE, 16),
+            Column(_("诊断医院"), TEXT, 16),
+            Column(_("隔离至"), DATE, 16),
+            Column(_("复课日期"), DATE, 16),
+            Column(_("复课证明"), TEXT, 16),
+            Column(_("终末消毒"), TEXT, 8),
+            Column(_("班级措施"), TEXT, 30),
         ],
         rows=rows(),
         school=school,
@@ -341,16 +344,16 @@ def greening(school, period):
             )
 
     return Report(
-        title="绿化养护任务",
+        title=_("绿化养护任务"),
         columns=[
-            Column("养护项目", TEXT, 18),
-            Column("类别", TEXT, 10),
-            Column("周期", TEXT, 10),
-            Column("期限", DATE, 16),
-            Column("状态", TEXT, 8),
-            Column("完成人", TEXT, 10),
-            Column("完成时间", DATETIME, 18),
-            Column("完成情况", TEXT, 24),
+            Column(_("养护项目"), TEXT, 18),
+            Column(_("类别"), TEXT, 10),
+            Column(_("周期"), TEXT, 10),
+            Column(_("期限"), DATE, 16),
+            Column(_("状态"), TEXT, 8),
+            Column(_("完成人"), TEXT, 10),
+            Column(_("完成时间"), DATETIME, 18),
+            Column(_("完成情况"), TEXT, 24),
         ],
         rows=rows(),
         school=school,
@@ -380,22 +383,23 @@ def utilities(school, period):
                 r.unit_price,
                 r.cost,
                 r.baseline,
-                ("用量异常，疑似跑冒滴漏" if r.flagged else "") + ("；本月换表" if r.is_replacement else ""),
+                (_("用量异常，疑似跑冒滴漏") if r.flagged else "")
+                + (_("；本月换表") if r.is_replacement else ""),
             )
 
     return Report(
-        title="水电气用量与费用",
+        title=_("水电气用量与费用"),
         columns=[
-            Column("类型", TEXT, 8),
-            Column("位置", TEXT, 16),
-            Column("计量表", TEXT, 16),
-            Column("读数", DECIMAL, 12),
-            Column("用量", DECIMAL, 12),
-            Column("单位", TEXT, 8),
-            Column("单价", DECIMAL, 8),
-            Column("费用(元)", MONEY, 12, total=True),
-            Column("前三月平均", DECIMAL, 12),
-            Column("说明", TEXT, 20),
+            Column(_("类型"), TEXT, 8),
+            Column(_("位置"), TEXT, 16),
+            Column(_("计量表"), TEXT, 16),
+            Column(_("读数"), DECIMAL, 12),
+            Column(_("用量"), DECIMAL, 12),
+            Column(_("单位"), TEXT, 8),
+            Column(_("单价"), DECIMAL, 8),
+            Column(_("费用(元)"), MONEY, 12, total=True),
+            Column(_("前三月平均"), DECIMAL, 12),
+            Column(_("说明"), TEXT, 20),
         ],
         rows=rows(),
         school=school,
@@ -422,7 +426,7 @@ def month_gaps(school, period, today=None) -> list[str]:
     )
     for week in _weeks_in(period):
         if week + datetime.timedelta(days=4) <= last and week not in inspected:
-            gaps.append(f"第{week.isocalendar()[1]}周班级卫生检查未进行")
+            gaps.append(_("第%(n)d周班级卫生检查未进行") % {"n": week.isocalendar()[1]})
     checked = set(
         HealthCheck.objects.filter(
             school=school, session=CheckSession.MORNING, date__gte=period.start, date__lte=last
@@ -435,9 +439,9 @@ def month_gaps(school, period, today=None) -> list[str]:
             missing.append(day)
         day += datetime.timedelta(days=1)
     if missing:
-        shown = "、".join(f"{d.month}月{d.day}日" for d in missing[:5])
-        more = f"等{len(missing)}天" if len(missing) > 5 else ""
-        gaps.append(f"{shown}{more} 无晨检记录")
+        shown = "、".join(_("%(m)d月%(d)d日") % {"m": d.month, "d": d.day} for d in missing[:5])
+        more = _("等%(n)d天") % {"n": len(missing)} if len(missing) > 5 else ""
+        gaps.append(_("%(days)s 无晨检记录") % {"days": shown + more})
     if period.start <= today:
         unread = (
             Meter.objects.filter(school=school, is_active=True)
@@ -445,16 +449,19 @@ def month_gaps(school, period, today=None) -> list[str]:
             .values_list("name", flat=True)
         )
         for name in unread[:10]:
-            gaps.append(f"计量表「{name}」{period.label}未抄表")
+            gaps.append(_("计量表「%(m)s」%(p)s未抄表") % {"m": name, "p": period.label})
     for p in HygieneProblem.objects.filter(school=school, status=ProblemStatus.OPEN, deadline__lt=last)[:10]:
-        gaps.append(f"卫生问题「{p.description}」已逾期未整改")
+        gaps.append(_("卫生问题「%(p)s」已逾期未整改") % {"p": p.description})
     overdue_tasks = GreeningTask.objects.filter(
         school=school, status=TaskStatus.OPEN, due_date__lt=last
     ).count()
     if overdue_tasks:
-        gaps.append(f"绿化养护任务逾期 {overdue_tasks} 项")
+        gaps.append(_("绿化养护任务逾期 %(n)d 项") % {"n": overdue_tasks})
     for c in InfectiousCase.objects.filter(
         school=school, onset_date__gte=period.start, onset_date__lte=period.end, disinfections__isnull=True
     ).select_related("child", "room")[:10]:
-        gaps.append(f"{c.room.name}{c.child.name}（{c.get_disease_display()}）未登记终末消毒")
+        gaps.append(
+            _("%(room)s%(child)s（%(d)s）未登记终末消毒")
+            % {"room": c.room.name, "child": c.child.name, "d": c.get_disease_display()}
+        )
     return gaps

@@ -182,3 +182,15 @@ def school_monthly_costs(school, months=12, end_month=None):
     ):
         data[row["month"]][row["meter__kind"]] = (row["c"], row["cost"])
     return sorted(data.items())[-months:]
+
+
+def case_cluster(case):
+    """Cases of the same disease in the same class with onset within a week of this one."""
+    window = datetime.timedelta(days=6)
+    return InfectiousCase.objects.filter(
+        school_id=case.school_id,
+        room_id=case.room_id,
+        disease=case.disease,
+        onset_date__gte=case.onset_date - window,
+        onset_date__lte=case.onset_date + window,
+    ).order_by("onset_date", "pk")

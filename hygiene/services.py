@@ -1,7 +1,9 @@
 """Every write of the hygiene app (DESIGN.md rule 3): keyword-only, atomic, audited.
 
-Workflows are explicit transition tables with the permission action allowed for each; every
-transition writes a change-log row (who, when, from, to, comment).
+The state changes (sick absences, infectious cases, inspection problems, greening tasks) go through
+the transition tables in hygiene/workflows.py. Who may record what comes from the person's membership
+(`logistics.permissions.role_of`), never from the view: a class teacher records health data only for
+the classes they are responsible for.
 """
 
 import datetime
@@ -16,9 +18,10 @@ from django.utils.translation import gettext as _
 from logistics.audit import apply_correction, record_creation
 from logistics.choices import Role, RoomType
 from logistics.notifications import notify
-from logistics.permissions import role_can
+from logistics.permissions import role_can, role_of
+from logistics.validation import not_future
 
-from . import workflows
+from . import selectors, workflows
 from .choices import (
     AbsenceAction,
     AbsenceStatus,
@@ -49,11 +52,6 @@ from .models import (
 )
 
 
-def _not_future(day, label):
-    if day and day > timezone.localdate():
-        raise ValidationError(_("%(label)s不能晚于今天。") % {"label": label})
-
-
 def may_record_for_room(*, user, role, room) -> bool:
     """A class teacher records health data only for the classes they are responsible for."""
     if room is None or room.room_type != RoomType.CLASSROOM:
@@ -63,20 +61,34 @@ def may_record_for_room(*, user, role, room) -> bool:
     return role_can(role, "health.record")
 
 
-def _require_room(*, by, role, room):
+def _require_room(*, by, room, role=None):
+    """`by` may record for `room`: their role in the room's school from their membership."""
+    if role is None:
+        role = role_of(room.school_id, by) if room is not None else None
     if not may_record_for_room(user=by, role=role, room=room):
         raise ValidationError(_("您只能为自己负责的班级登记。"))
+
+
+def may_correct_problem(*, user, role, problem) -> bool:
+    """A class teacher marks as corrected only the problems of their own class or of the area they
+    are responsible for; the others who hold hygiene.record, any problem."""
+    if role != Role.TEACHER:
+        return True
+    i = problem.inspection
+    room = i.room or (i.area.room if i.area else None)
+    person = i.area.person_id if i.area else None
+    return (room is not None and room.responsible_id == user.pk) or person == user.pk
 
 
 # --- health: morning and noon checks -----------------------------------------------------------------
 
 
-def morning_check_record(*, school, by, role, room, date, session, present, note="", findings=()):
+def morning_check_record(*, school, by, room, date, session, present, note="", findings=()):
     """Record a class's 晨检/午检 with its abnormal children. Returns the HealthCheck."""
     if room.school_id != school.pk:
         raise ValidationError(_("班级不属于本校。"))
-    _require_room(by=by, role=role, room=room)
-    _not_future(date, _("检查日期"))
+    _require_room(by=by, room=room)
+    not_future(date, _("检查日期"))
     with transaction.atomic():
         enrolled = Child.objects.filter(school=school, room=room, is_active=True).count()
         if enrolled == 0:
@@ -137,11 +149,11 @@ def morning_check_correct(*, obj, by, present, note, reason):
 # --- health: sick absence ----------------------------------------------------------------------------
 
 
-def absence_record(*, school, by, role, child, start_date, symptom, diagnosis=""):
+def absence_record(*, school, by, child, start_date, symptom, diagnosis=""):
     if child.school_id != school.pk:
         raise ValidationError(_("幼儿不属于本校。"))
-    _require_room(by=by, role=role, room=child.room)
-    _not_future(start_date, _("缺勤开始日期"))
+    _require_room(by=by, room=child.room)
+    not_future(start_date, _("缺勤开始日期"))
     with transaction.atomic():
         Child.objects.select_for_update().get(pk=child.pk)
         if SickAbsence.objects.filter(child=child, status=AbsenceStatus.ABSENT).exists():
@@ -159,7 +171,7 @@ def absence_record(*, school, by, role, child, start_date, symptom, diagnosis=""
     return absence
 
 
-def absence_follow_up(*, obj, by, role, condition, called_at=None):
+def absence_follow_up(*, obj, by, condition, called_at=None):
     called_at = called_at or timezone.now()
     if called_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError(_("随访时间不能晚于现在。"))
@@ -167,7 +179,7 @@ def absence_follow_up(*, obj, by, role, condition, called_at=None):
         raise ValidationError(_("请填写随访情况。"))
     with transaction.atomic():
         locked = SickAbsence.objects.select_for_update(of=("self",)).select_related("room").get(pk=obj.pk)
-        _require_room(by=by, role=role, room=locked.room)
+        _require_room(by=by, room=locked.room)
         if locked.status != AbsenceStatus.ABSENT:
             raise ValidationError(_("幼儿已返园，无需再随访。"))
         call = FollowUpCall.objects.create(
@@ -178,7 +190,7 @@ def absence_follow_up(*, obj, by, role, condition, called_at=None):
 
 
 def absence_return(*, obj, by, end_date, comment=""):
-    _not_future(end_date, _("返园日期"))
+    not_future(end_date, _("返园日期"))
     with workflows.ABSENCE.step(obj, AbsenceAction.RETURN, by=by, comment=comment) as step:
         absence = step.obj
         _require_room(by=by, role=step.role, room=absence.room)
@@ -195,7 +207,6 @@ def case_record(
     *,
     school,
     by,
-    role,
     child,
     disease,
     onset_date,
@@ -207,10 +218,10 @@ def case_record(
 ):
     if child.school_id != school.pk:
         raise ValidationError(_("幼儿不属于本校。"))
-    if not role_can(role, "health.manage"):
+    if not role_can(role_of(school, by), "health.manage"):
         raise ValidationError(_("您的角色无权登记传染病例。"))
-    _not_future(onset_date, _("发病日期"))
-    _not_future(diagnosed_on, _("诊断日期"))
+    not_future(onset_date, _("发病日期"))
+    not_future(diagnosed_on, _("诊断日期"))
     if diagnosed_on < onset_date:
         raise ValidationError(_("诊断日期不能早于发病日期。"))
     if isolation_until < diagnosed_on:
@@ -236,23 +247,11 @@ def case_record(
     return case
 
 
-def case_cluster(case):
-    """Cases of the same disease in the same class with onset within a week of this one."""
-    window = datetime.timedelta(days=6)
-    return InfectiousCase.objects.filter(
-        school_id=case.school_id,
-        room_id=case.room_id,
-        disease=case.disease,
-        onset_date__gte=case.onset_date - window,
-        onset_date__lte=case.onset_date + window,
-    ).order_by("onset_date", "pk")
-
-
 def case_cluster_alert(*, case_id) -> int:
     """Alert the health teacher and the principal when a class has a cluster; never twice per cluster."""
     case = InfectiousCase.objects.select_related("room", "school").get(pk=case_id)
     threshold = HygieneSettings.for_school(case.school).cluster_threshold
-    cluster = list(case_cluster(case))
+    cluster = list(selectors.case_cluster(case))
     if len(cluster) < threshold:
         return 0
     first = cluster[0]
@@ -268,7 +267,7 @@ def case_cluster_alert(*, case_id) -> int:
 
 
 def case_return(*, obj, by, returned_on, certificate, comment="", photo=None):
-    _not_future(returned_on, _("复课日期"))
+    not_future(returned_on, _("复课日期"))
     if not (certificate or "").strip():
         raise ValidationError(_("复课须凭医院出具的复课证明，请填写证明信息。"))
     with workflows.CASE.step(obj, CaseAction.RETURN, by=by, comment=comment) as step:
@@ -370,6 +369,8 @@ def inspection_correct(*, obj, by, criterion, score, reason):
 
 def problem_correct(*, obj, by, comment=""):
     with workflows.PROBLEM.step(obj, ProblemAction.CORRECT, by=by, comment=comment) as step:
+        if not may_correct_problem(user=by, role=step.role, problem=step.obj):
+            raise ValidationError(_("您只能登记自己负责的班级或包干区的整改。"))
         step.set(corrected_at=timezone.now(), corrected_by=by)
     return step.obj
 
@@ -481,7 +482,7 @@ def meter_reading_record(
     read_on = read_on or today
     if month > today.replace(day=1):
         raise ValidationError(_("不能登记未来月份的读数。"))
-    _not_future(read_on, _("抄表日期"))
+    not_future(read_on, _("抄表日期"))
     if value is None or value < 0:
         raise ValidationError(_("读数不能为负数。"))
     with transaction.atomic():

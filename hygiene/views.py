@@ -1,29 +1,34 @@
 """Thin views: parse, call a service, redirect. Reads go through `for_request` / `scoped_or_404`."""
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from logistics.actions import (
+    ActionView,
+    SettingsView,
+    errors_to_form,
+    errors_to_messages,
+    form_page,
+    month_param,
+    page,
+)
 from logistics.attachments import attachments_for
-from logistics.choices import Role
 from logistics.generic import ScopedCreateView, ScopedListView, ScopedUpdateView
 from logistics.models import Room
 from logistics.org_views import report_response
 from logistics.permissions import can, school_view, scoped_or_404
-from logistics.reports import Period
 
-from . import selectors, services
+from . import selectors, services, workflows
 from .charts import bar_chart
 from .choices import (
     METER_UNITS,
@@ -82,24 +87,6 @@ from .models import (
 )
 
 
-def _add_errors(form, exc: ValidationError):
-    for message in exc.messages:
-        form.add_error(None, message)
-
-
-def _page(request, qs, per_page=50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
-def _page_ctx(page):
-    return {
-        "page_obj": page,
-        "paginator": page.paginator,
-        "is_paginated": page.has_other_pages(),
-        "object_list": page,
-    }
-
-
 def _parse_date(text, default):
     try:
         return datetime.date.fromisoformat(text) if text else default
@@ -107,11 +94,9 @@ def _parse_date(text, default):
         return default
 
 
-def _parse_month(text, default):
-    try:
-        return Period.parse_month(text) if text else default
-    except ValueError:
-        return default
+def _form_status(*forms):
+    """400 when a posted form came back with errors (nothing was written), as logistics.actions."""
+    return 400 if any(f is not None and f.is_bound and not f.is_valid() for f in forms) else 200
 
 
 def _int_or_none(text):
@@ -193,12 +178,12 @@ def check_list(request):
         qs = qs.filter(room_id=room)
     if request.GET.get("session") in CheckSession.values:
         qs = qs.filter(session=request.GET["session"])
-    page = _page(request, qs.order_by("-date", "room__name", "session"))
+    listed = page(request, qs.order_by("-date", "room__name", "session"))
     return render(
         request,
         "hygiene/check_list.html",
         {
-            **_page_ctx(page),
+            **listed,
             "rooms": selectors.class_rooms(request.school),
             "sessions": CheckSession.choices,
             "title": _("晨午检记录"),
@@ -231,7 +216,6 @@ def check_create(request):
             check = services.morning_check_record(
                 school=request.school,
                 by=request.user,
-                role=request.role,
                 room=room,
                 date=form.cleaned_data["date"],
                 session=form.cleaned_data["session"],
@@ -240,7 +224,7 @@ def check_create(request):
                 findings=findings,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -257,6 +241,7 @@ def check_create(request):
             "enrolled": children.count(),
             "title": _("登记晨午检"),
         },
+        status=_form_status(form, formset),
     )
 
 
@@ -277,7 +262,7 @@ def check_detail(request, pk):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("已更正。"))
                 return redirect("hygiene:check_detail", pk=check.pk)
@@ -287,6 +272,7 @@ def check_detail(request, pk):
         request,
         "hygiene/check_detail.html",
         {"check": check, "findings": findings, "form": form, "title": str(check)},
+        status=_form_status(form),
     )
 
 
@@ -303,12 +289,12 @@ def absence_list(request):
     room = _int_or_none(request.GET.get("room"))
     if room:
         qs = qs.filter(room_id=room)
-    page = _page(request, qs.order_by("-start_date", "-id"))
+    listed = page(request, qs.order_by("-start_date", "-id"))
     return render(
         request,
         "hygiene/absence_list.html",
         {
-            **_page_ctx(page),
+            **listed,
             "rooms": selectors.class_rooms(request.school),
             "statuses": AbsenceStatus.choices,
             "title": _("因病缺勤登记"),
@@ -316,22 +302,24 @@ def absence_list(request):
     )
 
 
-@school_view("health.record")
-def absence_create(request):
-    form = SickAbsenceForm(request.POST or None, children=_children_for(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            absence = services.absence_record(
-                school=request.school, by=request.user, role=request.role, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已登记因病缺勤，请按时电话随访。"))
-            return redirect("hygiene:absence_detail", pk=absence.pk)
-    return render(
-        request, "hygiene/form.html", {"form": form, "title": _("登记因病缺勤"), "testid": "absence-form"}
-    )
+class AbsenceCreate(ActionView):
+    permission = "health.record"
+    form_class = SickAbsenceForm
+    template_name = "generic/form.html"
+    title = gettext_lazy("登记因病缺勤")
+    success_message = gettext_lazy("已登记因病缺勤，请按时电话随访。")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "children": _children_for(self.request)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(testid="absence-form", **kwargs)
+
+    def get_success_url(self, absence):
+        return reverse("hygiene:absence_detail", args=[absence.pk])
+
+    def perform(self, obj, form):
+        return services.absence_record(school=self.request.school, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("hygiene.view")
@@ -357,54 +345,46 @@ def absence_detail(request, pk):
     )
 
 
-def _absence_action(request, pk, form_class, call):
-    absence = scoped_or_404(request, SickAbsence.objects.select_related("room"), pk=pk)
-    _require_room_permission(request, absence.room)
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            call(absence, form.cleaned_data)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("已保存。"))
-    else:
-        for errors in form.errors.values():
-            for m in errors:
-                messages.error(request, m)
-    return redirect("hygiene:absence_detail", pk=absence.pk)
+class _AbsenceAction(ActionView):
+    """A form on the absence's page (a follow-up call, the return): only for a class the person
+    records for; errors as messages, back to the page."""
+
+    permission = "health.record"
+    success_message = gettext_lazy("已保存。")
+
+    def get_queryset(self):
+        return SickAbsence.objects.for_request(self.request).select_related("room")
+
+    def get_object(self):
+        absence = super().get_object()
+        _require_room_permission(self.request, absence.room)
+        return absence
+
+    def get_success_url(self, obj):
+        return reverse("hygiene:absence_detail", args=[self.object.pk])
 
 
-@school_view("health.record")
-@require_POST
-def absence_follow_up(request, pk):
-    return _absence_action(
-        request,
-        pk,
-        FollowUpForm,
-        lambda a, d: services.absence_follow_up(
-            obj=a, by=request.user, role=request.role, condition=d["condition"]
-        ),
-    )
+class AbsenceFollowUp(_AbsenceAction):
+    form_class = FollowUpForm
+
+    def perform(self, obj, form):
+        services.absence_follow_up(obj=obj, by=self.request.user, condition=form.cleaned_data["condition"])
+        return obj
 
 
-@school_view("health.record")
-@require_POST
-def absence_return(request, pk):
-    return _absence_action(
-        request,
-        pk,
-        ReturnForm,
-        lambda a, d: services.absence_return(
-            obj=a, by=request.user, end_date=d["end_date"], comment=d["comment"]
-        ),
-    )
+class AbsenceReturn(_AbsenceAction):
+    form_class = ReturnForm
+
+    def perform(self, obj, form):
+        d = form.cleaned_data
+        return services.absence_return(
+            obj=obj, by=self.request.user, end_date=d["end_date"], comment=d["comment"]
+        )
 
 
 @school_view("hygiene.view")
 def attendance(request):
-    period = _parse_month(request.GET.get("month"), Period.current_month())
+    period = month_param(request)
     rows, sums = selectors.attendance(request.school, period.start, period.end, today=timezone.localdate())
     week = week_start(_parse_date(request.GET.get("week"), timezone.localdate()))
     summary = selectors.weekly_summary(request.school, week)
@@ -471,12 +451,12 @@ def case_list(request):
     room = _int_or_none(request.GET.get("room"))
     if room:
         qs = qs.filter(room_id=room)
-    page = _page(request, qs)
+    listed = page(request, qs)
     return render(
         request,
         "hygiene/case_list.html",
         {
-            **_page_ctx(page),
+            **listed,
             "statuses": CaseStatus.choices,
             "diseases": Disease.choices,
             "rooms": selectors.class_rooms(request.school),
@@ -485,26 +465,27 @@ def case_list(request):
     )
 
 
-@school_view("health.manage")
-def case_create(request):
-    children = (
-        Child.objects.for_request(request)
-        .filter(is_active=True)
-        .select_related("room")
-        .order_by("room__name", "name")
-    )
-    form = InfectiousCaseForm(request.POST or None, children=children)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_record(
-                school=request.school, by=request.user, role=request.role, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已登记传染病例。"))
-            return redirect("hygiene:case_detail", pk=case.pk)
-    return render(request, "hygiene/form.html", {"form": form, "title": _("登记传染病例")})
+class CaseCreate(ActionView):
+    permission = "health.manage"
+    form_class = InfectiousCaseForm
+    template_name = "generic/form.html"
+    title = gettext_lazy("登记传染病例")
+    success_message = gettext_lazy("已登记传染病例。")
+
+    def get_form_kwargs(self):
+        children = (
+            Child.objects.for_request(self.request)
+            .filter(is_active=True)
+            .select_related("room")
+            .order_by("room__name", "name")
+        )
+        return {**super().get_form_kwargs(), "children": children}
+
+    def get_success_url(self, case):
+        return reverse("hygiene:case_detail", args=[case.pk])
+
+    def perform(self, obj, form):
+        return services.case_record(school=self.request.school, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("hygiene.view")
@@ -513,7 +494,7 @@ def case_detail(request, pk):
         request, InfectiousCase.objects.select_related("child", "room", "reported_by"), pk=pk
     )
     form = None
-    if case.status == CaseStatus.ISOLATING and can(request, "health.manage"):
+    if "return" in workflows.CASE.allowed(case, user=request.user, role=request.role):
         form = CaseReturnForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -526,13 +507,13 @@ def case_detail(request, pk):
                     photo=form.cleaned_data.get("photo"),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("已登记复课。"))
                 return redirect("hygiene:case_detail", pk=case.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    cluster = services.case_cluster(case).select_related("child")
+    cluster = selectors.case_cluster(case).select_related("child")
     return render(
         request,
         "hygiene/case_detail.html",
@@ -544,6 +525,7 @@ def case_detail(request, pk):
             "attachments": attachments_for(case),
             "title": str(case),
         },
+        status=_form_status(form),
     )
 
 
@@ -613,8 +595,8 @@ def inspection_list(request):
     week = _parse_date(request.GET.get("week"), None)
     if week:
         qs = qs.filter(week=week_start(week))
-    page = _page(request, qs.order_by("-week", "-id"))
-    return render(request, "hygiene/inspection_list.html", {**_page_ctx(page), "title": _("卫生检查")})
+    listed = page(request, qs.order_by("-week", "-id"))
+    return render(request, "hygiene/inspection_list.html", {**listed, "title": _("卫生检查")})
 
 
 @school_view("hygiene.manage")
@@ -641,11 +623,11 @@ def inspection_create(request):
                 note=d["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已保存检查结果：%(s)s 分。") % {"s": f"{inspection.score:g}"})
             return redirect(reverse("hygiene:inspection_create") + f"?week={inspection.week:%Y-%m-%d}")
-    return render(request, "hygiene/inspection_form.html", {"form": form, "title": _("卫生检查评分")})
+    return form_page(request, form, _("卫生检查评分"), template="hygiene/inspection_form.html")
 
 
 @school_view("hygiene.view")
@@ -673,8 +655,6 @@ def inspection_correct(request, pk):
     inspection = scoped_or_404(request, HygieneInspection, pk=pk)
     criterion = scoped_or_404(request, HygieneCriterion, pk=_int_or_none(request.POST.get("criterion")) or 0)
     try:
-        from decimal import Decimal, InvalidOperation
-
         score = Decimal(request.POST.get("score", ""))
         services.inspection_correct(
             obj=inspection,
@@ -686,8 +666,7 @@ def inspection_correct(request, pk):
     except (InvalidOperation, HygieneScore.DoesNotExist):
         messages.error(request, _("请填写正确的分数。"))
     except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
+        errors_to_messages(request, exc)
     else:
         messages.success(request, _("已更正。"))
     return redirect("hygiene:inspection_detail", pk=inspection.pk)
@@ -701,12 +680,14 @@ def problem_list(request):
     status = request.GET.get("status", ProblemStatus.OPEN)
     if status in ProblemStatus.values:
         qs = qs.filter(status=status)
-    page = _page(request, qs)
+    listed = page(request, qs)
+    for problem in listed["object_list"]:  # the buttons each row shows
+        problem.actions = workflows.PROBLEM.allowed(problem, user=request.user, role=request.role)
     return render(
         request,
         "hygiene/problem_list.html",
         {
-            **_page_ctx(page),
+            **listed,
             "statuses": ProblemStatus.choices,
             "status": status,
             "today": timezone.localdate(),
@@ -715,57 +696,46 @@ def problem_list(request):
     )
 
 
-def _may_correct_problem(request, problem):
-    if request.role != Role.TEACHER:
-        return True
-    i = problem.inspection
-    room = i.room or (i.area.room if i.area else None)
-    person = i.area.person_id if i.area else None
-    return (room is not None and room.responsible_id == request.user.pk) or person == request.user.pk
+class ProblemCorrect(ActionView):
+    """整改: a button on the problem list (or any page of the site that sends `next`)."""
 
+    permission = "hygiene.record"
+    form_class = CommentForm
+    success_message = gettext_lazy("已登记整改，等待复查。")
+    success_url = reverse_lazy("hygiene:problem_list")
 
-@school_view("hygiene.record")
-@require_POST
-def problem_correct(request, pk):
-    problem = scoped_or_404(
-        request, HygieneProblem.objects.select_related("inspection__room", "inspection__area__room"), pk=pk
-    )
-    if not _may_correct_problem(request, problem):
-        raise PermissionDenied
-    form = CommentForm(request.POST)
-    form.is_valid()
-    try:
-        services.problem_correct(obj=problem, by=request.user, comment=form.cleaned_data.get("comment", ""))
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已登记整改，等待复查。"))
-    nxt = request.POST.get("next", "")
-    if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
-        nxt = reverse("hygiene:problem_list")  # a page of this site only: no open redirect, no 500
-    return redirect(nxt)
-
-
-@school_view("hygiene.manage")
-@require_POST
-def problem_recheck(request, pk):
-    problem = scoped_or_404(request, HygieneProblem, pk=pk)
-    form = CommentForm(request.POST)
-    form.is_valid()
-    try:
-        services.problem_recheck(
-            obj=problem,
-            by=request.user,
-            passed=request.POST.get("passed") == "1",
-            comment=form.cleaned_data.get("comment", ""),
+    def get_queryset(self):
+        return HygieneProblem.objects.for_request(self.request).select_related(
+            "inspection__room", "inspection__area__room"
         )
-    except ValidationError as exc:
-        for m in exc.messages:
-            messages.error(request, m)
-    else:
-        messages.success(request, _("已登记复查结果。"))
-    return redirect(reverse("hygiene:problem_list") + "?status=corrected")
+
+    def get_object(self):
+        problem = super().get_object()
+        if not services.may_correct_problem(user=self.request.user, role=self.request.role, problem=problem):
+            raise PermissionDenied
+        return problem
+
+    def perform(self, obj, form):
+        return services.problem_correct(obj=obj, by=self.request.user, comment=form.cleaned_data["comment"])
+
+
+class ProblemRecheck(ActionView):
+    model = HygieneProblem
+    permission = "hygiene.manage"
+    form_class = CommentForm
+    success_message = gettext_lazy("已登记复查结果。")
+    success_url = reverse_lazy("hygiene:problem_list")
+
+    def get_success_url(self, obj):
+        return f"{self.success_url}?status=corrected"
+
+    def perform(self, obj, form):
+        return services.problem_recheck(
+            obj=obj,
+            by=self.request.user,
+            passed=self.request.POST.get("passed") == "1",
+            comment=form.cleaned_data["comment"],
+        )
 
 
 def _week_from(request):
@@ -846,35 +816,39 @@ def disinfection_list(request):
         qs = qs.filter(concentration_ok=False)
     if request.GET.get("terminal") == "1":
         qs = qs.filter(case__isnull=False)
-    page = _page(request, qs)
+    listed = page(request, qs)
     return render(
         request,
         "hygiene/disinfection_list.html",
-        {**_page_ctx(page), "targets": DisinfectionObject.choices, "title": _("消毒记录")},
+        {**listed, "targets": DisinfectionObject.choices, "title": _("消毒记录")},
     )
 
 
-@school_view("hygiene.record")
-def disinfection_create(request):
-    initial = {"done_by": request.user.pk}
-    case_id = _int_or_none(request.GET.get("case"))
-    if case_id:
-        case = scoped_or_404(request, InfectiousCase, pk=case_id)
-        initial.update({"case": case.pk, "room": case.room_id, "target": DisinfectionObject.ROOM})
-    form = DisinfectionForm(request.POST or None, school=request.school, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            record = services.disinfection_record(school=request.school, by=request.user, **d)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            if record.concentration_ok is False:
-                messages.warning(request, _("已保存，但测试浓度不在本校规定范围内，请重新配制。"))
-            else:
-                messages.success(request, _("已保存消毒记录。"))
-            return redirect("hygiene:disinfection_list")
-    return render(request, "hygiene/form.html", {"form": form, "title": _("登记消毒")})
+class DisinfectionCreate(ActionView):
+    permission = "hygiene.record"
+    form_class = DisinfectionForm
+    template_name = "generic/form.html"
+    title = gettext_lazy("登记消毒")
+    success_url = reverse_lazy("hygiene:disinfection_list")
+
+    def get_form_kwargs(self):
+        initial = {"done_by": self.request.user.pk}
+        case_id = _int_or_none(self.request.GET.get("case"))
+        if case_id:  # 终末消毒 of an infectious case's class
+            case = scoped_or_404(self.request, InfectiousCase, pk=case_id)
+            initial.update({"case": case.pk, "room": case.room_id, "target": DisinfectionObject.ROOM})
+        return {**super().get_form_kwargs(), "school": self.request.school, "initial": initial}
+
+    def perform(self, obj, form):
+        return services.disinfection_record(
+            school=self.request.school, by=self.request.user, **form.cleaned_data
+        )
+
+    def get_success_message(self, record):
+        if record.concentration_ok is False:  # saved, but the solution must be made again
+            messages.warning(self.request, _("已保存，但测试浓度不在本校规定范围内，请重新配制。"))
+            return ""
+        return _("已保存消毒记录。")
 
 
 @school_view("hygiene.view")
@@ -895,14 +869,17 @@ def disinfection_detail(request, pk):
             try:
                 services.disinfection_correct(obj=record, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("已更正。"))
                 return redirect("hygiene:disinfection_detail", pk=record.pk)
     elif request.method == "POST":
         raise PermissionDenied
     return render(
-        request, "hygiene/disinfection_detail.html", {"record": record, "form": form, "title": _("消毒记录")}
+        request,
+        "hygiene/disinfection_detail.html",
+        {"record": record, "form": form, "title": _("消毒记录")},
+        status=_form_status(form),
     )
 
 
@@ -970,7 +947,7 @@ def meter_detail(request, pk):
         if series
         else ""
     )
-    readings = _page(request, meter.readings.select_related("read_by").order_by("-month"))
+    readings = page(request, meter.readings.select_related("read_by").order_by("-month"))
     latest_reading = meter.readings.order_by("-month").first()
     return render(
         request,
@@ -978,7 +955,7 @@ def meter_detail(request, pk):
         {
             "meter": meter,
             "chart": chart,
-            **_page_ctx(readings),
+            **readings,
             "latest": latest_reading,
             "correct_form": CorrectReadingForm(initial={"value": latest_reading.value})
             if latest_reading
@@ -988,24 +965,19 @@ def meter_detail(request, pk):
     )
 
 
-@school_view("utilities.record")
-@require_POST
-def reading_correct(request, pk):
-    reading = scoped_or_404(request, MeterReading, pk=pk)
-    form = CorrectReadingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.meter_reading_correct(obj=reading, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-        else:
-            messages.success(request, _("已更正读数。"))
-    else:
-        for errs in form.errors.values():
-            for m in errs:
-                messages.error(request, m)
-    return redirect("hygiene:meter_detail", pk=reading.meter_id)
+class ReadingCorrect(ActionView):
+    """The correction form on the meter's page (its latest reading); back to that page."""
+
+    model = MeterReading
+    permission = "utilities.record"
+    form_class = CorrectReadingForm
+    success_message = gettext_lazy("已更正读数。")
+
+    def get_success_url(self, obj):
+        return reverse("hygiene:meter_detail", args=[self.object.meter_id])
+
+    def perform(self, obj, form):
+        return services.meter_reading_correct(obj=obj, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("utilities.record")
@@ -1018,7 +990,7 @@ def reading_create(request, pk):
         try:
             reading = services.meter_reading_record(meter=meter, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             if reading.flagged:
                 messages.warning(request, _("已保存。本月用量明显超过前三个月平均值，请排查跑冒滴漏。"))
@@ -1035,20 +1007,18 @@ def reading_create(request, pk):
             "unit": METER_UNITS.get(meter.kind, ""),
             "title": _("抄表"),
         },
+        status=_form_status(form),
     )
 
 
-@school_view("hygiene.manage")
-def settings_edit(request):
-    from logistics.services import save_with_log
+class SettingsEdit(SettingsView):
+    permission = "hygiene.manage"
+    form_class = HygieneSettingsForm
+    title = gettext_lazy("卫生保健设置")
+    success_url = reverse_lazy("hygiene:settings")
 
-    obj = HygieneSettings.for_school(request.school)
-    form = HygieneSettingsForm(request.POST or None, instance=obj)
-    if request.method == "POST" and form.is_valid():
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存。"))
-        return redirect("hygiene:settings")
-    return render(request, "hygiene/form.html", {"form": form, "title": _("卫生保健设置")})
+    def get_settings(self, school):
+        return HygieneSettings.for_school(school)
 
 
 # --- greening ----------------------------------------------------------------------------------------
@@ -1088,14 +1058,14 @@ def task_list(request):
     status = request.GET.get("status", TaskStatus.OPEN)
     if status in TaskStatus.values:
         qs = qs.filter(status=status)
-    page = _page(
+    listed = page(
         request, qs.order_by("due_date", "id") if status == TaskStatus.OPEN else qs.order_by("-done_at")
     )
     return render(
         request,
         "hygiene/task_list.html",
         {
-            **_page_ctx(page),
+            **listed,
             "statuses": TaskStatus.choices,
             "status": status,
             "today": timezone.localdate(),
@@ -1104,20 +1074,26 @@ def task_list(request):
     )
 
 
-@school_view("greening.manage")
-def task_done(request, pk):
-    task = scoped_or_404(request, GreeningTask.objects.select_related("plan"), pk=pk)
-    if task.status != TaskStatus.OPEN:
-        raise Http404
-    form = GreeningDoneForm(request.POST or None, school=request.school, initial={"done_by": request.user.pk})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.greening_task_complete(obj=task, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("已完成。"))
-            return redirect("hygiene:task_list")
-    return render(
-        request, "hygiene/form.html", {"form": form, "title": _("完成养护任务：%(t)s") % {"t": task}}
-    )
+class TaskDone(ActionView):
+    permission = "greening.manage"
+    form_class = GreeningDoneForm
+    template_name = "generic/form.html"
+    success_message = gettext_lazy("已完成。")
+    success_url = reverse_lazy("hygiene:task_list")
+
+    def get_queryset(self):  # a task already done is not offered again (404)
+        return (
+            GreeningTask.objects.for_request(self.request)
+            .filter(status=TaskStatus.OPEN)
+            .select_related("plan")
+        )
+
+    def get_form_kwargs(self):
+        initial = {"done_by": self.request.user.pk}
+        return {**super().get_form_kwargs(), "school": self.request.school, "initial": initial}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("完成养护任务：%(t)s") % {"t": self.object}, **kwargs)
+
+    def perform(self, obj, form):
+        return services.greening_task_complete(obj=obj, by=self.request.user, **form.cleaned_data)

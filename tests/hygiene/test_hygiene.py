@@ -18,7 +18,6 @@ from hygiene.models import (
     ResponsibilityArea,
     week_start,
 )
-from logistics.choices import Role
 from logistics.models import ChangeLog, Notification
 from tests.helpers import assert_login_required, assert_status
 
@@ -73,7 +72,7 @@ def test_it_refuses_a_score_above_the_maximum_or_negative(as_health, criteria, m
     response = as_health.post(
         reverse("hygiene:inspection_create"), form_data(criteria, f"room:{my_class.pk}", scores)
     )
-    assert response.status_code == 200 and errors(response)
+    assert response.status_code == 400 and errors(response)
     assert HygieneInspection.objects.count() == 0 and HygieneScore.objects.count() == 0
 
 
@@ -298,7 +297,6 @@ def test_a_terminal_disinfection_is_linked_to_its_case(as_health, health, my_cla
     case = services.case_record(
         school=my_class.school,
         by=health,
-        role=Role.HEALTH,
         child=kids[0],
         disease=Disease.HFMD,
         onset_date=TODAY(),

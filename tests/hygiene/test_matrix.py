@@ -17,7 +17,6 @@ from hygiene.models import (
     MeterReading,
     ResponsibilityArea,
 )
-from logistics.choices import Role
 from logistics.models import ChangeLog
 from tests.helpers import assert_login_required, assert_status
 
@@ -27,15 +26,14 @@ TODAY = timezone.localdate
 @pytest.fixture
 def objects(school, campus, health, staff, my_class, kids, criteria, chlorine, water_meter):
     check = services.morning_check_record(
-        school=school, by=health, role=Role.HEALTH, room=my_class, date=TODAY(), session="morning", present=5
+        school=school, by=health, room=my_class, date=TODAY(), session="morning", present=5
     )
     absence = services.absence_record(
-        school=school, by=health, role=Role.HEALTH, child=kids[0], start_date=TODAY(), symptom="fever"
+        school=school, by=health, child=kids[0], start_date=TODAY(), symptom="fever"
     )
     case = services.case_record(
         school=school,
         by=health,
-        role=Role.HEALTH,
         child=kids[1],
         disease=Disease.HFMD,
         onset_date=TODAY(),
@@ -246,7 +244,6 @@ def test_a_case_links_the_childs_open_sick_absence(objects):
     case = services.case_record(
         school=absence.school,
         by=absence.reported_by,
-        role=Role.HEALTH,
         child=absence.child,
         disease=Disease.INFLUENZA,
         onset_date=TODAY(),
@@ -286,13 +283,10 @@ def test_the_other_lists_keep_their_query_counts(
     for i in range(12):
         room = RoomFactory(school=school, campus=campus, name=f"班{i}")
         child, other = make_children(room, 2)
-        services.absence_record(
-            school=school, by=health, role=Role.HEALTH, child=child, start_date=TODAY(), symptom="fever"
-        )
+        services.absence_record(school=school, by=health, child=child, start_date=TODAY(), symptom="fever")
         services.case_record(
             school=school,
             by=health,
-            role=Role.HEALTH,
             child=other,
             disease=Disease.VARICELLA,
             onset_date=TODAY(),

@@ -35,15 +35,12 @@ KEYS = [
 def month_of_records(school, health, staff, my_class, kids, criteria, chlorine, water_meter):
     today = timezone.localdate()
     services.morning_check_record(
-        school=school, by=health, role=Role.HEALTH, room=my_class, date=today, session="morning", present=4
+        school=school, by=health, room=my_class, date=today, session="morning", present=4
     )
-    services.absence_record(
-        school=school, by=health, role=Role.HEALTH, child=kids[0], start_date=today, symptom="fever"
-    )
+    services.absence_record(school=school, by=health, child=kids[0], start_date=today, symptom="fever")
     services.case_record(
         school=school,
         by=health,
-        role=Role.HEALTH,
         child=kids[1],
         disease=Disease.HFMD,
         onset_date=today,
@@ -115,7 +112,6 @@ def test_month_gaps_name_what_is_missing(
     services.case_record(
         school=school,
         by=health,
-        role=Role.HEALTH,
         child=kids[0],
         disease=Disease.VARICELLA,
         onset_date=period.start,
@@ -158,7 +154,7 @@ def test_dashboard_cards_suit_the_role(rf, school, health, staff, teacher, guard
     assert waiting.value == 1
     from hygiene.models import SickAbsence
 
-    services.absence_follow_up(obj=SickAbsence.objects.get(), by=health, role=Role.HEALTH, condition="好转")
+    services.absence_follow_up(obj=SickAbsence.objects.get(), by=health, condition="好转")
     waiting = next(c for c in cards(request_for(health, Role.HEALTH)) if c.title == "因病缺勤今日待随访")
     assert waiting.value == 0 and waiting.level == "ok"
     staff_titles = {c.title for c in cards(request_for(staff, Role.STAFF))}
