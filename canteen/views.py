@@ -20,7 +20,7 @@ from logistics.permissions import can, school_view, scoped_or_404
 
 from . import reports as canteen_reports
 from . import selectors, services, workflows
-from .choices import Account, Meal, MenuStatus, SampleStatus, age_groups_for
+from .choices import Account, InspectionResult, Meal, MenuStatus, SampleStatus, age_groups_for
 from .forms import (
     CanteenSettingsForm,
     CommentForm,
@@ -227,16 +227,27 @@ class SampleDiscard(ActionView):
         return services.sample_discard(obj=obj, by=self.request.user)
 
 
-class SampleCorrect(ActionView):
-    model = FoodSample
-    permission = "canteen.manage"
-    form_class = SampleCorrectionForm
+class _Correction(ActionView):
+    """A record's correction page (更正): the new values and the reason, logged before/after."""
+
     template_name = "generic/form.html"
     submit_label = gettext_lazy("提交更正")
     success_message = gettext_lazy("已更正，变更记录已保存。")
 
+    def title_for(self, obj) -> str:
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("更正留样记录：%(s)s") % {"s": self.object}, **kwargs)
+        return super().get_context_data(title=self.title_for(self.object), **kwargs)
+
+
+class SampleCorrect(_Correction):
+    model = FoodSample
+    permission = "canteen.manage"
+    form_class = SampleCorrectionForm
+
+    def title_for(self, sample):
+        return _("更正留样记录：%(s)s") % {"s": sample}
 
     def get_success_url(self, obj):
         return reverse("canteen:sample_detail", args=[obj.pk])
@@ -324,7 +335,7 @@ def delivery_list(request):
         .select_related("supplier", "inspector")
         .annotate(
             line_count=Count("lines"),
-            rejected_count=Count("lines", filter=Q(lines__result="rejected")),
+            rejected_count=Count("lines", filter=Q(lines__result=InspectionResult.REJECTED)),
         )
         .order_by("-delivered_on", "-id")
     )
@@ -385,21 +396,18 @@ def delivery_detail(request, pk):
     return render(request, "canteen/delivery_detail.html", {"delivery": delivery, "lines": lines})
 
 
-class DeliveryCorrect(ActionView):
+class DeliveryCorrect(_Correction):
     model = Delivery
     permission = "canteen.manage"
     form_class = DeliveryCorrectionForm
-    template_name = "generic/form.html"
-    submit_label = gettext_lazy("提交更正")
-    success_message = gettext_lazy("已更正，变更记录已保存。")
 
     def get_form_kwargs(self):
         d = self.object
         initial = {"invoice_no": d.invoice_no, "account": d.account, "notes": d.notes}
         return {**super().get_form_kwargs(), "initial": initial}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("更正进货查验记录：%(d)s") % {"d": self.object}, **kwargs)
+    def title_for(self, delivery):
+        return _("更正进货查验记录：%(d)s") % {"d": delivery}
 
     def get_success_url(self, obj):
         return reverse("canteen:delivery_detail", args=[obj.pk])
@@ -805,20 +813,17 @@ class AccountEntryCreate(ActionView):
         return services.fee_entry_record(school=request.school, by=request.user, **form.cleaned_data)
 
 
-class AccountEntryCorrect(ActionView):
+class AccountEntryCorrect(_Correction):
     model = FeeEntry
     permission = "canteen.accounts.manage"
     form_class = FeeCorrectionForm
-    template_name = "generic/form.html"
-    submit_label = gettext_lazy("提交更正")
-    success_message = gettext_lazy("已更正，变更记录已保存。")
     success_url = staticmethod(_account_month_url)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "initial": {"amount": self.object.amount}}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("更正账目：%(e)s") % {"e": self.object}, **kwargs)
+    def title_for(self, entry):
+        return _("更正账目：%(e)s") % {"e": entry}
 
     def perform(self, obj, form):
         services.fee_entry_correct(obj=obj, by=self.request.user, **form.cleaned_data)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from logistics.audit import apply_correction, record_creation
@@ -597,7 +598,7 @@ def meter_spike_alert(*, reading_id) -> int:
         title=_("用量异常：%(m)s %(month)s 用量 %(c)s%(u)s，超过前三月平均 %(b)s%(u)s 的 %(f)s 倍")
         % {
             "m": meter.name,
-            "month": f"{reading.month.year}年{reading.month.month}月",
+            "month": date_format(reading.month, "YEAR_MONTH_FORMAT"),
             "c": f"{reading.consumption:g}",
             "b": f"{reading.baseline:g}",
             "u": meter.unit,
