@@ -5,6 +5,7 @@ import datetime
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from logistics.asof import rewind
 from logistics.models import Campus
 from logistics.reports import Agg, Column, Period, Report, Summary, register
 from logistics.reports.base import DATE, DATETIME, DECIMAL, INT, MONEY, TEXT
@@ -324,6 +325,7 @@ def infectious_cases(school, period):
 
 @register("hygiene.greening", title="绿化养护任务", order=650)
 def greening(school, period):
+    """The month's tasks as they stood at its end: one finished in the next month is still 待完成."""
     qs = (
         GreeningTask.objects.filter(school=school, due_date__gte=period.start, due_date__lte=period.end)
         .select_related("plan", "done_by")
@@ -331,7 +333,7 @@ def greening(school, period):
     )
 
     def rows():
-        for t in qs.iterator():
+        for t in rewind(qs, at=period.end_datetime()):
             yield (
                 t.plan.name,
                 t.plan.get_kind_display(),
