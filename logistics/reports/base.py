@@ -20,6 +20,7 @@ class Column:
     kind: str = TEXT
     width: int = 14
     total: bool = False
+    nowrap: bool = False  # a number or code that must not break across lines (QG202611-0003)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,23 @@ class Period:
             return f"{self.start.year}年{self.start.month}月"
         return f"{format_date(self.start)}至{format_date(self.end)}"
 
+    def as_of(self, today=None) -> datetime.date:
+        """The day the period's figures stand at: its last day, or today while it is still running
+        (a month pack built on 3 December says 截至 2026年12月3日 and judges expiry against that day)."""
+        return min(self.end, today or timezone.localdate())
+
+    def is_running(self, today=None) -> bool:
+        return self.end > (today or timezone.localdate())
+
+    def label_as_of(self, today=None) -> str:
+        """The period's label, with 截至 the day while it is still running."""
+        if self.is_running(today):
+            return _("%(period)s（截至%(day)s）") % {
+                "period": self.label,
+                "day": format_date(self.as_of(today)),
+            }
+        return self.label
+
     def start_datetime(self):
         return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
 
@@ -84,8 +102,12 @@ class Report:
     signatures: tuple = SIGNATURES
     landscape: bool = False
     empty_text: str = gettext_lazy("本月无记录")
-    # Rows to highlight in the PDF (e.g. a day with no food samples): indexes into rows.
+    # Rows to highlight in red in Excel and the PDF (e.g. a day with no food samples): indexes into rows.
     highlight: set = field(default_factory=set)
+    # Which rows the total row adds up (None: all): e.g. only accepted deliveries; then say so in
+    # `total_label` ("合计（仅验收合格）"), so the total row says what it includes.
+    in_total: object = None
+    total_label: str = ""
     # How the report reads in a long PDF (the month-end pack) when it has many rows: a
     # logistics.reports.summary.Summary (groups, counts, sums); Excel always keeps every row.
     pdf_summary: object = None
@@ -147,13 +169,27 @@ def display_value(value, kind: str) -> str:
 
 
 class Totals:
-    """The total row, added up as rows stream past (nothing kept but the sums)."""
+    """The total row, added up as rows stream past (nothing kept but the sums). Only the rows the
+    report's `in_total` accepts are added."""
 
-    def __init__(self, columns):
+    def __init__(self, columns, include=None):
         self.values = [Decimal(0) if c.total else None for c in columns]
         self._which = [i for i, c in enumerate(columns) if c.total]
+        self._include = include
+
+    @classmethod
+    def of(cls, report):
+        """The report's running total, or None when no column is totalled."""
+        if not any(c.total for c in report.columns):
+            return None
+        return cls(report.columns, report.in_total)
+
+    def label(self, report) -> str:
+        return str(report.total_label or _("合计"))
 
     def add(self, row):
+        if self._include is not None and not self._include(row):
+            return
         for i in self._which:
             if row[i] not in (None, ""):
                 self.values[i] += Decimal(row[i])

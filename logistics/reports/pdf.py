@@ -2,32 +2,32 @@
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .base import DATE, NUMERIC_KINDS, Totals, display_value, format_date, text_width
 
 
 def report_context(report):
-    numeric = [c.kind in NUMERIC_KINDS for c in report.columns]
+    # each cell's CSS class: numbers right-aligned and unbroken, codes unbroken
+    classes = ["num" if c.kind in NUMERIC_KINDS else ("nowrap" if c.nowrap else "") for c in report.columns]
     kinds = [c.kind for c in report.columns]
     highlight = report.highlight
-    totals = Totals(report.columns) if any(c.total for c in report.columns) else None
+    totals = Totals.of(report)
     widths = _Widths(report)
     rows = []
     for i, row in enumerate(report.rows):
         if totals is not None:
             totals.add(row)
-        cells = [(display_value(v, k), n) for v, k, n in zip(row, kinds, numeric, strict=False)]
+        cells = [(display_value(v, k), n) for v, k, n in zip(row, kinds, classes, strict=False)]
         widths.add(cells)
         rows.append({"cells": cells, "highlight": i in highlight})
     total_cells = None
     if rows and totals is not None:
         total_cells = [
             (display_value(t, c.kind) if t is not None else "", n)
-            for t, c, n in zip(totals.values, report.columns, numeric, strict=False)
+            for t, c, n in zip(totals.values, report.columns, classes, strict=False)
         ]
         if total_cells[0][0] == "":
-            total_cells[0] = (_("合计"), False)
+            total_cells[0] = (totals.label(report), "")
         widths.add(total_cells)
     return {"report": report, "rows": rows, "totals": total_cells, "widths": widths.percentages()}
 
@@ -47,7 +47,7 @@ class _Widths:
 
     def __init__(self, report):
         # numbers do not wrap (td.num), nor should a date ("2026年10月1\n日")
-        self.whole = [c.kind in NUMERIC_KINDS or c.kind == DATE for c in report.columns]
+        self.whole = [c.kind in NUMERIC_KINDS or c.kind == DATE or c.nowrap for c in report.columns]
         self.widest = [text_width(c.header) for c in report.columns]
         self.narrowest = [min(w, 4) for w in self.widest]  # a heading breaks between characters
         self.page = PAGE_WIDTH[bool(report.landscape or len(report.columns) > 7)]

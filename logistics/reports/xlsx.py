@@ -75,6 +75,14 @@ def _cell(ws, value, kind, font=None, fill=None, fmt=None):
 
 
 _NEEDS_FORMAT = {MONEY, DATE, DATETIME, PERCENT, DECIMAL}
+_RED_FONT = Font(color="AA0000", bold=True)
+_RED_FILL = PatternFill("solid", fgColor="FDE2E2")
+
+
+def _highlighted(ws, value, kind):
+    """A cell of a row the report marks (a meal with no samples): red, as the note says."""
+    cell = _cell(ws, value, kind, font=_RED_FONT, fill=_RED_FILL)
+    return cell
 
 
 def _data_cell(ws, value, kind, width):
@@ -147,7 +155,7 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     ws.oddFooter.center.text = _("第 &P 页 / 共 &N 页")
     school_name = getattr(report.school, "name", "") or ""
     ws.append([_text(ws, f"{school_name} {report.title}".strip(), _TITLE_FONT)])
-    meta = _("期间：%(period)s") % {"period": report.period.label} if report.period else ""
+    meta = _("期间：%(period)s") % {"period": report.period.label_as_of()} if report.period else ""
     generated = timezone.localtime()
     made = _("制表日期：%(year)s年%(month)s月%(day)s日") % {
         "year": generated.year,
@@ -163,10 +171,13 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
     ws.append(header)
 
     kinds = [c.kind for c in report.columns]
-    running = Totals(report.columns) if any(c.total for c in report.columns) else None
+    running = Totals.of(report)
     count = 0
     for row in itertools.chain(sample, rows):
-        ws.append([_data_cell(ws, v, k, w) for v, k, w in zip(row, kinds, widths, strict=False)])
+        if count in report.highlight:
+            ws.append([_highlighted(ws, v, k) for v, k in zip(row, kinds, strict=False)])
+        else:
+            ws.append([_data_cell(ws, v, k, w) for v, k, w in zip(row, kinds, widths, strict=False)])
         if running is not None:
             running.add(row)
         count += 1
@@ -176,7 +187,9 @@ def add_report_sheet(wb, report, used_titles: set, sheet_title: str | None = Non
         totals = running.values
         first = next(i for i, t in enumerate(totals) if t is not None)
         line = [
-            _text(ws, _("合计"), _HEAD_FONT) if i == 0 else _cell(ws, t, kinds[i], font=_HEAD_FONT)
+            _text(ws, running.label(report), _HEAD_FONT)
+            if i == 0
+            else _cell(ws, t, kinds[i], font=_HEAD_FONT)
             for i, t in enumerate(totals)
         ]
         if first == 0:

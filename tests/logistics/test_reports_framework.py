@@ -71,3 +71,53 @@ def test_snapshot_of_a_record_with_an_empty_file_field(db):
 
     data = snapshot(Attachment(original_name="x", content_type="image/png", size=0, extension=".png"))
     assert data["file"] is None and data["original_name"] == "x"
+
+
+def test_a_running_month_says_to_which_day_it_stands():
+    december = Period.month(2026, 12)
+    today = datetime.date(2026, 12, 3)
+    assert december.is_running(today) and december.as_of(today) == today
+    assert december.label_as_of(today) == "2026年12月（截至2026年12月3日）"
+    november = Period.month(2026, 11)
+    assert november.label_as_of(today) == "2026年11月" and november.as_of(today) == november.end
+
+
+def test_the_total_adds_only_the_rows_it_says_it_includes(tmp_path):
+    from logistics.reports.pdf import report_context
+
+    rows = [("鸡蛋", None, Decimal("100.00"), "合格"), ("牛奶", None, Decimal("25.00"), "拒收")]
+
+    def report():
+        return Report(
+            title="进货查验记录",
+            school=_School(),
+            period=Period.month(2026, 11),
+            columns=[Column("品名"), Column("日期", DATE), Column("金额", MONEY, total=True), Column("结果")],
+            rows=iter(rows),
+            in_total=lambda row: row[3] == "合格",
+            total_label="合计（仅验收合格）",
+            highlight={1},
+        )
+
+    path = tmp_path / "r.xlsx"
+    write_workbook([report()], path)
+    ws = load_workbook(path).active
+    total = next(r for r in ws.iter_rows(values_only=True) if r[0] == "合计（仅验收合格）")
+    assert total[2] == 100
+    refused = next(r for r in ws.iter_rows() if r[0].value == "牛奶")
+    assert refused[0].font.color.rgb.endswith("AA0000")  # the marked row is red in Excel too
+    context = report_context(report())
+    assert context["totals"][0] == ("合计（仅验收合格）", "") and context["totals"][2] == ("100.00", "num")
+    assert context["rows"][1]["highlight"]
+
+
+def test_a_code_column_never_breaks_in_the_pdf():
+    from logistics.reports.pdf import report_context
+
+    r = Report(
+        title="请购审批台账",
+        columns=[Column("单号", nowrap=True), Column("事由")],
+        rows=[("QG202611-0003", "买纸")],
+        period=Period.month(2026, 11),
+    )
+    assert report_context(r)["rows"][0]["cells"][0] == ("QG202611-0003", "nowrap")

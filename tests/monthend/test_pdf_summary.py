@@ -103,7 +103,7 @@ def test_it_folds_rows_into_one_row_per_group_with_counts_sums_and_the_detail_li
     assert summary.notes == ["原说明"]
     # the total row of the PDF adds up the summary rows: the same totals as the item rows
     totals = report_context(summary)["totals"]
-    assert totals[:5] == [("合计", False), ("5", True), ("10", True), ("310.76", True), ("4", True)]
+    assert totals[:5] == [("合计", ""), ("5", "num"), ("10", "num"), ("310.76", "num"), ("4", "num")]
 
 
 def test_for_pdf_keeps_a_short_report_as_it_is_and_summarises_a_long_one():
