@@ -6,8 +6,8 @@ from . import registry
 class LogisticsConfig(registry.DomainApp):
     name = "logistics"
     verbose_name = _("后勤管理")
-    # logistics.reports is the report framework itself, not a set of month-end sheets
-    hook_modules = {"reports": None}
+    # logistics.reports is the report framework itself, and logistics.urls the root URLconf
+    hook_modules = {"reports": None, "urls": None}
 
     def ready(self):
         super().ready()

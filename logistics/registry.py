@@ -12,6 +12,7 @@ apps.py with two AppConfig classes in it has no default) and listing it in INSTA
 | `bureau`      | `metrics(schools, period) -> {school_id: [(label, value, level)]}`       |
 | `workflows`   | its transition tables (logistics.workflow), declared on import           |
 | `demo`        | `seed(demo_school)`: the demo records of `make run`                       |
+| `urls`        | its pages, served under `<label>/` (with the module's `app_name`)         |
 
 `AppConfig.hook_modules` may name others (`{"demo": "monthend.demo_data"}`) or leave one out
 (`{"demo": None}`).

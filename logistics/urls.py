@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import org_views, views
+from . import org_views, registry, views
 
 org_patterns = (
     [
@@ -52,12 +52,8 @@ urlpatterns = [
     path("files/<uuid:uuid>/", views.attachment_download, name="attachment"),
     path("org/", include(org_patterns)),
     path("reports/", include(report_patterns)),
-    path("monthend/", include("monthend.urls")),
-    path("assets/", include("assets.urls")),
-    path("canteen/", include("canteen.urls")),
-    path("safety/", include("safety.urls")),
-    path("finance/", include("finance.urls")),
-    path("hygiene/", include("hygiene.urls")),
+    # each domain app's pages under its label (assets/, canteen/, ...), found through the registry
+    *(path(f"{label}/", include(f"{module.__name__}")) for label, module in registry.modules("urls")),
     path("admin/", admin.site.urls),
 ]
 
