@@ -3,11 +3,11 @@
 import datetime
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .choices import DrillKind, HazardStatus
 from .models import Hazard
-from .services import drill_behind, settings_for_schools
 
 
 def metrics(schools, period, today=None) -> dict:
@@ -30,23 +30,23 @@ def metrics(schools, period, today=None) -> dict:
         )
     }
     last = selectors.last_drills(ids)
-    all_settings = settings_for_schools(schools)
+    all_settings = selectors.settings_for_schools(schools)
     found = {}
     for school in schools:
         n_done, n_due = done.get(school.pk, 0), len(mondays)
         h = hazards.get(school.pk, {"open": 0, "overdue": 0})
-        behind = drill_behind(all_settings[school.pk], last.get(school.pk, {}), as_of)
+        behind = selectors.drill_behind(all_settings[school.pk], last.get(school.pk, {}), as_of)
         found[school.pk] = [
             (
-                "周检完成",
+                _("周检完成"),
                 f"{n_done}/{n_due}",
                 "ok" if n_done >= n_due else ("warning" if n_due - n_done == 1 else "danger"),
             ),
-            ("未整改隐患", h["open"], "ok" if not h["open"] else "warning"),
-            ("逾期隐患", h["overdue"], "danger" if h["overdue"] else "ok"),
+            (_("未整改隐患"), h["open"], "ok" if not h["open"] else "warning"),
+            (_("逾期隐患"), h["overdue"], "danger" if h["overdue"] else "ok"),
             (
-                "演练滞后",
-                "、".join(str(DrillKind(k).label) for k in behind) or "无",
+                _("演练滞后"),
+                "、".join(str(DrillKind(k).label) for k in behind) or _("无"),
                 "danger" if behind else "ok",
             ),
         ]

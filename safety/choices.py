@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from logistics.choices import BadgeChoices
+
 
 class InspectionKind(models.TextChoices):
     WEEKLY = "weekly", _("每周安全检查")
@@ -8,25 +10,35 @@ class InspectionKind(models.TextChoices):
     CLOSING = "closing", _("每日闭园巡视（水电门窗）")
 
 
-class InspectionStatus(models.TextChoices):
+class InspectionStatus(BadgeChoices):
     OPEN = "open", _("待检查")
     SUBMITTED = "submitted", _("已提交")
 
+    __colors__ = {"open": "warning", "submitted": "success"}
 
-class ItemResult(models.TextChoices):
+
+class InspectionAction(models.TextChoices):
+    SUBMIT = "submit", _("签名提交")
+
+
+class ItemResult(BadgeChoices):
     PASS = "pass", _("合格")
     FAIL = "fail", _("不合格")
     NA = "na", _("不适用")
 
+    __colors__ = {"pass": "success", "fail": "danger", "na": "secondary"}
 
-class RiskLevel(models.TextChoices):
+
+class RiskLevel(BadgeChoices):
     LOW = "low", _("低")
     MEDIUM = "medium", _("中")
     HIGH = "high", _("高")
     MAJOR = "major", _("重大")
 
+    __colors__ = {"low": "secondary", "medium": "warning", "high": "danger", "major": "danger"}
 
-class HazardStatus(models.TextChoices):
+
+class HazardStatus(BadgeChoices):
     FOUND = "found", _("已发现")
     ASSIGNED = "assigned", _("整改中")
     RECTIFIED = "rectified", _("已整改待验收")
@@ -34,6 +46,25 @@ class HazardStatus(models.TextChoices):
     # 误报 / raised by mistake: an end state beside 已验收销号, reached only before verification; the
     # hazard stays in the register, counted as neither open nor rectified.
     WITHDRAWN = "withdrawn", _("已撤销")
+
+    __colors__ = {
+        "found": "secondary",
+        "assigned": "primary",
+        "rectified": "info",
+        "verified": "success",
+        "withdrawn": "light",
+    }
+
+
+class HazardAction(models.TextChoices):
+    ASSIGN = "assign", _("交办整改")
+    RECTIFY = "rectify", _("登记整改")
+    VERIFY = "verify", _("验收销号")
+    REJECT = "reject", _("退回整改")
+    WITHDRAW = "withdraw", _("撤销（误报）")
+    # not offered on the page: a withdrawn hazard is found again when its checklist item is corrected
+    # back to a failure (services.hazards._hazard_follows_item)
+    REOPEN = "reopen", _("撤销后重新登记")
 
 
 class DrillKind(models.TextChoices):
@@ -43,9 +74,15 @@ class DrillKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class DrillStatus(models.TextChoices):
+class DrillStatus(BadgeChoices):
     PLANNED = "planned", _("已计划")
     DONE = "done", _("已完成")
+
+    __colors__ = {"planned": "warning", "done": "success"}
+
+
+class DrillAction(models.TextChoices):
+    RECORD = "record", _("记录实施情况")
 
 
 class DrillInterval(models.IntegerChoices):
@@ -65,21 +102,36 @@ class FireEquipmentKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class FireCheckResult(models.TextChoices):
+class FireCheckResult(BadgeChoices):
     OK = "ok", _("正常")
     FAULT = "fault", _("异常")
     MISSING = "missing", _("缺失")
 
+    __colors__ = {"ok": "success", "fault": "danger", "missing": "danger"}
 
-class CheckStatus(models.TextChoices):
+
+class CheckStatus(BadgeChoices):
     OPEN = "open", _("进行中")
     SUBMITTED = "submitted", _("已提交")
 
+    __colors__ = {"open": "warning", "submitted": "success"}
 
-class FirePreventionStatus(models.TextChoices):
+
+class SelfCheckAction(models.TextChoices):
+    SUBMIT = "submit", _("提交自检")
+
+
+class FirePreventionStatus(BadgeChoices):
     DRAFT = "draft", _("待检查人签字")
     INSPECTOR_SIGNED = "inspector_signed", _("待校长签字")
     SIGNED = "signed", _("已签字")
+
+    __colors__ = {"draft": "warning", "inspector_signed": "info", "signed": "success"}
+
+
+class FireCheckAction(models.TextChoices):
+    SIGN_INSPECTOR = "sign_inspector", _("检查人签字")
+    SIGN_PRINCIPAL = "sign_principal", _("校长签字")
 
 
 class HazmatKind(models.TextChoices):

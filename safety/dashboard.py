@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from logistics.choices import Role
 from logistics.dashboard import DANGER, INFO, OK, WARNING, Card, counts
 from logistics.models import display_name
 from logistics.permissions import can
@@ -15,17 +16,16 @@ from logistics.permissions import can
 from . import selectors
 from .choices import DrillKind, InspectionStatus
 from .models import DutyShift, FireEquipment, Hazard, Inspection, Visitor
-from .services import settings_for_schools
 
 
 def cards(request):
     if getattr(request, "school", None) is None or not can(request, "safety.view"):
         return []
     today = timezone.localdate()
-    settings = settings_for_schools([request.school])[request.school.pk]
+    settings = selectors.settings_for_schools([request.school])[request.school.pk]
     found = []
     inspect = can(request, "safety.inspect")
-    hazards = can(request, "hazards.rectify") or request.role == "bureau"
+    hazards = can(request, "hazards.rectify") or request.role == Role.BUREAU
     open_qs = Inspection.objects.for_request(request).filter(status=InspectionStatus.OPEN).order_by("due_on")
     wanted = {}
     if inspect:
@@ -111,7 +111,7 @@ def cards(request):
                 order=23,
             )
         )
-    if request.role != "bureau":
+    if request.role != Role.BUREAU:
         duty = list(selectors.duty_today(DutyShift.objects.for_request(request), today))
         found.append(
             Card(

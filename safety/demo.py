@@ -7,18 +7,17 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from logistics.audit import record_creation
 from logistics.choices import Role
 from logistics.models import Membership
 
 from . import services
 from .choices import (
     DrillKind,
-    DrillStatus,
     DutyKind,
     EducationFormat,
     FireCheckResult,
     FireEquipmentKind,
-    FirePreventionStatus,
     HazardStatus,
     HazmatKind,
     InspectionKind,
@@ -35,6 +34,7 @@ from .models import (
     HazardousMaterial,
     Inspection,
     PickupException,
+    SafetySettings,
     Visitor,
 )
 from .validators import id_check_char
@@ -60,7 +60,7 @@ def seed(demo):
     staff = _person(demo, Role.STAFF)
     guard = _person(demo, Role.GUARD)
     teacher = _person(demo, Role.TEACHER)
-    services.get_settings(school)
+    SafetySettings.for_school(school)
     rooms = [r for r in demo.rooms if r.campus_id == demo.campuses[0].pk]
 
     # inspections: eight past weeks submitted (one week missed), this week open
@@ -170,16 +170,13 @@ def seed(demo):
                 reflection="二楼西侧楼梯口拥堵，个别班级未按路线疏散。" if seconds > 120 else "疏散有序。",
                 follow_up="调整疏散路线，下次演练前重新培训引导员。" if seconds > 120 else "",
             )
-        Drill.objects.get_or_create(
+        services.drill_plan(
             school=school,
+            by=director,
+            kind=DrillKind.ANTI_TERROR,
             title="防恐防暴演练",
-            defaults={
-                "kind": DrillKind.ANTI_TERROR,
-                "planned_on": today + datetime.timedelta(days=10),
-                "status": DrillStatus.PLANNED,
-                "created_by": director,
-                "plan": "门卫处置持械人员闯入，启用一键报警。",
-            },
+            planned_on=today + datetime.timedelta(days=10),
+            plan="门卫处置持械人员闯入，启用一键报警。",
         )
 
     # visitors and pick-up exceptions
@@ -248,18 +245,21 @@ def seed(demo):
         check, _ = services.fire_selfcheck_start(school=school, by=staff, month=last_month)
         results = {i.pk: (FireCheckResult.OK, "") for i in check.items.all()}
         services.fire_selfcheck_save(obj=check, by=staff, results=results, submit=True)
-        FirePreventionCheck.objects.create(
+        fire_check = FirePreventionCheck.objects.create(
             school=school,
             checked_on=last_month + datetime.timedelta(days=14),
             scope="教学楼、食堂、配电房",
             findings="配电房门口堆放杂物一处。",
             measures="当场清理。",
-            status=FirePreventionStatus.SIGNED,
             inspector=director,
-            inspector_signed_at=now - datetime.timedelta(days=20),
-            principal=principal,
-            principal_signed_at=now - datetime.timedelta(days=19),
         )
+        record_creation(obj=fire_check, by=director)
+        services.fire_check_sign_inspector(obj=fire_check, by=director)
+        signed = {"inspector_signed_at": now - datetime.timedelta(days=20)}
+        if principal:
+            services.fire_check_sign_principal(obj=fire_check, by=principal)
+            signed["principal_signed_at"] = now - datetime.timedelta(days=19)
+        FirePreventionCheck.objects.filter(pk=fire_check.pk).update(**signed)  # signed last month
 
     # hazardous materials
     if not HazardousMaterial.objects.filter(school=school).exists():

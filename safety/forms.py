@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from logistics.attachments import validate_image_upload
 from logistics.forms import DateInput, DateTimeInput, SchoolScopedForm, UserChoiceField, school_users
+from logistics.validation import not_future
 
-from .choices import FireCheckResult, RiskLevel
+from .choices import DrillStatus, FireCheckResult, InspectionKind, ItemResult, RiskLevel
 from .models import (
+    DRILL_RESULT_FIELDS,
     ChecklistTemplateItem,
     Drill,
     DutyShift,
@@ -45,12 +47,6 @@ class PhotosField(forms.FileField):
         return cleaned
 
 
-def _not_future(day, message):
-    if day and day > timezone.localdate():
-        raise forms.ValidationError(message)
-    return day
-
-
 class SettingsForm(SchoolScopedForm):
     class Meta:
         model = SafetySettings
@@ -68,6 +64,29 @@ class SettingsForm(SchoolScopedForm):
             "weekly_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "closing_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
+
+
+class InspectionStartForm(forms.Form):
+    """The buttons of the inspection list: which inspection of this period to start."""
+
+    kind = forms.ChoiceField(
+        choices=InspectionKind.choices,
+        error_messages={"required": _("检查类型无效。"), "invalid_choice": _("检查类型无效。")},
+    )
+
+
+class InspectionItemCorrectionForm(forms.Form):
+    """The correction of one item of a signed inspection (a row on the inspection's page)."""
+
+    result = forms.ChoiceField(
+        label=_("结果"),
+        choices=ItemResult.choices,
+        error_messages={"required": _("检查结果无效。"), "invalid_choice": _("检查结果无效。")},
+    )
+    note = forms.CharField(label=_("说明"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("更正原因"), max_length=300, error_messages={"required": _("更正记录必须填写原因。")}
+    )
 
 
 class TemplateItemForm(forms.ModelForm):
@@ -96,7 +115,9 @@ class HazardReportForm(forms.Form):
         )
 
     def clean_found_on(self):
-        return _not_future(self.cleaned_data.get("found_on"), _("发现日期不能晚于今天。"))
+        found_on = self.cleaned_data.get("found_on")
+        not_future(found_on, _("发现日期"))
+        return found_on
 
 
 class HazardAssignForm(forms.Form):
@@ -142,17 +163,7 @@ class DrillRecordForm(SchoolScopedForm):
 
     class Meta:
         model = Drill
-        fields = [
-            "held_on",
-            "participants",
-            "floors",
-            "commander",
-            "guides",
-            "rescuers",
-            "medics",
-            "reflection",
-            "follow_up",
-        ]
+        fields = [f for f in DRILL_RESULT_FIELDS if f != "evacuation_seconds"]  # asked as minutes and seconds
         widgets = {
             "reflection": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 3}),
@@ -166,7 +177,7 @@ class DrillRecordForm(SchoolScopedForm):
         super().__init__(*args, **kwargs)
         for name in ("held_on", "participants", "floors"):
             self.fields[name].required = True
-        if self.instance.status == "done":
+        if self.instance.status == DrillStatus.DONE:
             del self.fields["photos"]  # photos come with the record; corrections change the figures
         if self.instance.evacuation_seconds is not None:
             m, s = divmod(self.instance.evacuation_seconds, 60)
@@ -174,7 +185,9 @@ class DrillRecordForm(SchoolScopedForm):
             self.initial.setdefault("evacuation_secs", s)
 
     def clean_held_on(self):
-        return _not_future(self.cleaned_data.get("held_on"), _("实施日期不能晚于今天。"))
+        held_on = self.cleaned_data.get("held_on")
+        not_future(held_on, _("实施日期"))
+        return held_on
 
     def clean(self):
         data = super().clean()
@@ -186,13 +199,15 @@ class DrillRecordForm(SchoolScopedForm):
         return data
 
     def results(self):
-        names = ["held_on", "participants", "floors", "evacuation_seconds", "commander", "guides", "rescuers"]
-        names += ["medics", "reflection", "follow_up"]
-        return {n: self.cleaned_data.get(n) for n in names}
+        return {n: self.cleaned_data.get(n) for n in DRILL_RESULT_FIELDS}
 
 
-class CorrectionReasonForm(forms.Form):
-    reason = forms.CharField(label=_("更正原因"), max_length=300)
+class DrillCorrectionForm(DrillRecordForm):
+    """A recorded drill's figures, corrected with a reason (the change log keeps before and after)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = _reason_field()
 
 
 class IdNumberField(forms.CharField):
@@ -262,7 +277,9 @@ class FirePreventionCheckForm(SchoolScopedForm):
         }
 
     def clean_checked_on(self):
-        return _not_future(self.cleaned_data.get("checked_on"), _("检查日期不能晚于今天。"))
+        checked_on = self.cleaned_data.get("checked_on")
+        not_future(checked_on, _("检查日期"))
+        return checked_on
 
 
 def _reason_field():
@@ -386,7 +403,9 @@ class HazardCorrectionForm(SchoolScopedForm):
         self.fields["reason"] = _reason_field()
 
     def clean_found_on(self):
-        return _not_future(self.cleaned_data.get("found_on"), _("发现日期不能晚于今天。"))
+        found_on = self.cleaned_data.get("found_on")
+        not_future(found_on, _("发现日期"))
+        return found_on
 
     def clean(self):
         data = super().clean()

@@ -6,10 +6,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models import SchoolOwned
+from logistics.models import SchoolOwned, SchoolSettings
 
 from .choices import (
     CheckStatus,
@@ -52,8 +54,9 @@ EVACUATION_LIMIT_SECONDS = 120
 EVACUATION_LIMIT_FLOORS = 4
 
 
-class SafetySettings(models.Model):
-    """Per-school safety settings, created on first use with defaults for the school kind."""
+class SafetySettings(SchoolSettings, models.Model):
+    """Per-school safety settings: `SafetySettings.for_school(school)`, created on first use with the
+    guideline's drill intervals for the school kind (defaults_for)."""
 
     school = models.OneToOneField(
         "logistics.School", on_delete=models.CASCADE, related_name="safety_settings", verbose_name=_("学校")
@@ -89,6 +92,18 @@ class SafetySettings(models.Model):
 
     def __str__(self):
         return f"{self.school} · {_('安全设置')}"
+
+    @classmethod
+    def defaults_for(cls, school) -> dict:
+        """A kindergarten drills fire and earthquake evacuation every quarter, a school every month;
+        anti-terror drills every semester."""
+        regular = DrillInterval.QUARTERLY if school.is_kindergarten else DrillInterval.MONTHLY
+        return {
+            "drill_fire": regular,
+            "drill_earthquake": regular,
+            "drill_anti_terror": DrillInterval.SEMESTER,
+            "drill_other": DrillInterval.NONE,
+        }
 
     def drill_interval(self, kind) -> int:
         return getattr(self, f"drill_{kind}")
@@ -160,15 +175,18 @@ class Inspection(SafetyOwned):
     def __str__(self):
         return f"{self.get_kind_display()} {self.period_label}"
 
+    def get_absolute_url(self):
+        return reverse("safety:inspection_detail", args=[self.pk])
+
     @property
     def period_label(self):
         d = self.period_start
         if self.kind == InspectionKind.WEEKLY:
             iso = d.isocalendar()
-            return f"{iso.year}年第{iso.week}周"
+            return gettext("%(y)d年第%(w)d周") % {"y": iso.year, "w": iso.week}
         if self.kind == InspectionKind.MONTHLY:
-            return f"{d.year}年{d.month}月"
-        return f"{d.year}年{d.month}月{d.day}日"
+            return gettext("%(y)d年%(m)d月") % {"y": d.year, "m": d.month}
+        return gettext("%(y)d年%(m)d月%(d)d日") % {"y": d.year, "m": d.month, "d": d.day}
 
     @property
     def is_locked(self):
@@ -271,6 +289,9 @@ class Hazard(SafetyOwned):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("safety:hazard_detail", args=[self.pk])
+
     @property
     def where(self):
         parts = [str(self.room) if self.room_id else "", self.location]
@@ -283,6 +304,21 @@ class Hazard(SafetyOwned):
             and self.deadline is not None
             and self.deadline < today
         )
+
+
+# What recording a drill fills in (and a correction may change).
+DRILL_RESULT_FIELDS = (
+    "held_on",
+    "participants",
+    "floors",
+    "evacuation_seconds",
+    "commander",
+    "guides",
+    "rescuers",
+    "medics",
+    "reflection",
+    "follow_up",
+)
 
 
 class Drill(SafetyOwned):
@@ -326,6 +362,9 @@ class Drill(SafetyOwned):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("safety:drill_detail", args=[self.pk])
+
     @property
     def too_slow(self):
         return (
@@ -340,7 +379,7 @@ class Drill(SafetyOwned):
         if self.evacuation_seconds is None:
             return ""
         m, s = divmod(self.evacuation_seconds, 60)
-        return f"{m}分{s:02d}秒"
+        return gettext("%(m)d分%(s)02d秒") % {"m": m, "s": s}
 
 
 class Visitor(SafetyOwned):
@@ -441,7 +480,10 @@ class FireSelfCheck(SafetyOwned):
         constraints = [models.UniqueConstraint(fields=["school", "month"], name="uniq_fire_selfcheck_month")]
 
     def __str__(self):
-        return f"{self.month.year}年{self.month.month}月消防设备自检"
+        return gettext("%(y)d年%(m)d月消防设备自检") % {"y": self.month.year, "m": self.month.month}
+
+    def get_absolute_url(self):
+        return reverse("safety:selfcheck_detail", args=[self.pk])
 
 
 class FireSelfCheckItem(SafetyOwned):
@@ -488,6 +530,9 @@ class FirePreventionCheck(SafetyOwned):
     def __str__(self):
         return f"{self.checked_on:%Y-%m-%d} {self.scope}"
 
+    def get_absolute_url(self):
+        return reverse("safety:fire_check_detail", args=[self.pk])
+
 
 class HazardousMaterial(SafetyOwned):
     name = models.CharField(_("名称"), max_length=60)
@@ -513,6 +558,9 @@ class HazardousMaterial(SafetyOwned):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("safety:hazmat_detail", args=[self.pk])
 
 
 class HazmatMovement(SafetyOwned):

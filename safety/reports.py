@@ -3,6 +3,8 @@
 import datetime
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from logistics.models import display_name
 from logistics.reports import Column, Report, register
@@ -43,7 +45,7 @@ def _in_month_dt(period, field):
     return {f"{field}__gte": period.start_datetime(), f"{field}__lt": period.end_datetime()}
 
 
-@register("safety.inspections", title="安全检查情况表", order=300)
+@register("safety.inspections", title=gettext_lazy("安全检查情况表"), order=300)
 def inspections_report(school, period):
     qs = (
         Inspection.objects.filter(school=school, **_in_month(period, "period_start"))
@@ -73,18 +75,18 @@ def inspections_report(school, period):
             )
 
     return Report(
-        title="安全检查情况表",
+        title=_("安全检查情况表"),
         columns=[
-            Column("检查类型", width=18),
-            Column("周期", width=14),
-            Column("检查人", width=10),
-            Column("状态", width=8),
-            Column("提交时间", DATETIME, width=18),
-            Column("合格", INT, width=6, total=True),
-            Column("不合格", INT, width=7, total=True),
-            Column("不适用", INT, width=7, total=True),
-            Column("未检", INT, width=6, total=True),
-            Column("小结", width=30),
+            Column(_("检查类型"), width=18),
+            Column(_("周期"), width=14),
+            Column(_("检查人"), width=10),
+            Column(_("状态"), width=8),
+            Column(_("提交时间"), DATETIME, width=18),
+            Column(_("合格"), INT, width=6, total=True),
+            Column(_("不合格"), INT, width=7, total=True),
+            Column(_("不适用"), INT, width=7, total=True),
+            Column(_("未检"), INT, width=6, total=True),
+            Column(_("小结"), width=30),
         ],
         rows=rows(),
         school=school,
@@ -93,7 +95,7 @@ def inspections_report(school, period):
     )
 
 
-@register("safety.hazards", title="安全隐患台账", order=310)
+@register("safety.hazards", title=gettext_lazy("安全隐患台账"), order=310)
 def hazards_report(school, period):
     qs = (
         Hazard.objects.filter(school=school)
@@ -128,42 +130,43 @@ def hazards_report(school, period):
             )
 
     return Report(
-        title="安全隐患排查整改台账",
+        title=_("安全隐患排查整改台账"),
         columns=[
-            Column("发现日期", DATE, width=13),
-            Column("隐患内容", width=28),
-            Column("位置", width=14),
-            Column("风险", width=6),
-            Column("发现人", width=9),
-            Column("责任人", width=9),
-            Column("整改期限", DATE, width=13),
-            Column("整改措施", width=24),
-            Column("整改时间", DATETIME, width=17),
-            Column("验收人", width=9),
-            Column("状态", width=12),
+            Column(_("发现日期"), DATE, width=13),
+            Column(_("隐患内容"), width=28),
+            Column(_("位置"), width=14),
+            Column(_("风险"), width=6),
+            Column(_("发现人"), width=9),
+            Column(_("责任人"), width=9),
+            Column(_("整改期限"), DATE, width=13),
+            Column(_("整改措施"), width=24),
+            Column(_("整改时间"), DATETIME, width=17),
+            Column(_("验收人"), width=9),
+            Column(_("状态"), width=12),
         ],
         rows=rows(),
         school=school,
         period=period,
         landscape=True,
         notes=[
-            "含本月发现的隐患、此前发现尚未销号的隐患及本月验收销号或撤销的隐患。"
-            "已撤销的隐患为误报，不计入未销号和已整改数。"
+            _(
+                "含本月发现的隐患、此前发现尚未销号的隐患及本月验收销号或撤销的隐患。"
+                "已撤销的隐患为误报，不计入未销号和已整改数。"
+            )
         ],
     )
 
 
 def _hazard_status(h, period):
-    if h.status == HazardStatus.WITHDRAWN:
-        return (
-            f"{h.get_status_display()}（{h.withdraw_reason}）"
-            if h.withdraw_reason
-            else h.get_status_display()
-        )
-    return h.get_status_display() + ("（逾期）" if h.is_overdue(period.end) else "")
+    status = h.get_status_display()
+    if h.status == HazardStatus.WITHDRAWN and h.withdraw_reason:
+        return _("%(s)s（%(r)s）") % {"s": status, "r": h.withdraw_reason}
+    if h.is_overdue(period.end):
+        return _("%(s)s（逾期）") % {"s": status}
+    return status
 
 
-@register("safety.drills", title="应急疏散演练记录", order=320)
+@register("safety.drills", title=gettext_lazy("应急疏散演练记录"), order=320)
 def drills_report(school, period):
     qs = Drill.objects.filter(school=school).filter(
         Q(**_in_month(period, "held_on")) | Q(status=DrillStatus.PLANNED, **_in_month(period, "planned_on"))
@@ -179,14 +182,14 @@ def drills_report(school, period):
                 d.get_status_display(),
                 d.participants,
                 d.floors,
-                d.evacuation_display + ("（超过2分钟）" if d.too_slow else ""),
+                _("%(t)s（超过2分钟）") % {"t": d.evacuation_display} if d.too_slow else d.evacuation_display,
                 "；".join(
-                    f"{label}：{value}"
+                    _("%(role)s：%(who)s") % {"role": label, "who": value}
                     for label, value in (
-                        ("指挥", d.commander),
-                        ("引导", d.guides),
-                        ("搜救", d.rescuers),
-                        ("救护", d.medics),
+                        (_("指挥"), d.commander),
+                        (_("引导"), d.guides),
+                        (_("搜救"), d.rescuers),
+                        (_("救护"), d.medics),
                     )
                     if value
                 ),
@@ -195,18 +198,18 @@ def drills_report(school, period):
             )
 
     return Report(
-        title="应急疏散演练记录",
+        title=_("应急疏散演练记录"),
         columns=[
-            Column("类型", width=10),
-            Column("演练名称", width=20),
-            Column("日期", DATE, width=13),
-            Column("状态", width=8),
-            Column("人数", INT, width=6, total=True),
-            Column("楼层", INT, width=5),
-            Column("疏散用时", width=12),
-            Column("分工", width=26),
-            Column("查问题、找根源", width=26),
-            Column("整改跟进", width=22),
+            Column(_("类型"), width=10),
+            Column(_("演练名称"), width=20),
+            Column(_("日期"), DATE, width=13),
+            Column(_("状态"), width=8),
+            Column(_("人数"), INT, width=6, total=True),
+            Column(_("楼层"), INT, width=5),
+            Column(_("疏散用时"), width=12),
+            Column(_("分工"), width=26),
+            Column(_("查问题、找根源"), width=26),
+            Column(_("整改跟进"), width=22),
         ],
         rows=rows(),
         school=school,
@@ -215,7 +218,7 @@ def drills_report(school, period):
     )
 
 
-@register("safety.visitors", title="来访登记汇总", order=330)
+@register("safety.visitors", title=gettext_lazy("来访登记汇总"), order=330)
 def visitors_report(school, period):
     qs = Visitor.objects.filter(school=school, **_in_month_dt(period, "time_in")).order_by("time_in", "pk")
 
@@ -233,26 +236,26 @@ def visitors_report(school, period):
             )
 
     return Report(
-        title="来访登记汇总",
+        title=_("来访登记汇总"),
         columns=[
-            Column("进校时间", DATETIME, width=17),
-            Column("姓名", width=9),
-            Column("身份证号", width=20),
-            Column("单位", width=18),
-            Column("事由", width=18),
-            Column("被访人", width=9),
-            Column("来访证", width=8),
-            Column("离校时间", DATETIME, width=17),
+            Column(_("进校时间"), DATETIME, width=17),
+            Column(_("姓名"), width=9),
+            Column(_("身份证号"), width=20),
+            Column(_("单位"), width=18),
+            Column(_("事由"), width=18),
+            Column(_("被访人"), width=9),
+            Column(_("来访证"), width=8),
+            Column(_("离校时间"), DATETIME, width=17),
         ],
         rows=rows(),
         school=school,
         period=period,
         landscape=True,
-        notes=["身份证号已脱敏。"],
+        notes=[_("身份证号已脱敏。")],
     )
 
 
-@register("safety.fire_selfcheck", title="消防设备自检表", order=340)
+@register("safety.fire_selfcheck", title=gettext_lazy("消防设备自检表"), order=340)
 def fire_selfcheck_report(school, period):
     qs = (
         FireSelfCheckItem.objects.filter(school=school, self_check__month=period.start)
@@ -269,28 +272,28 @@ def fire_selfcheck_report(school, period):
                 f"{e.room.name} {e.position}".strip(),
                 e.expires_on,
                 e.next_check_on,
-                i.get_result_display() if i.result else "未检",
+                i.get_result_display() if i.result else _("未检"),
                 i.note,
                 display_name(i.self_check.checked_by),
             )
 
     return Report(
-        title="消防设备月度自检表",
+        title=_("消防设备月度自检表"),
         columns=[
-            Column("编号", width=10),
-            Column("器材", width=14),
-            Column("位置", width=18),
-            Column("有效期", DATE, width=13),
-            Column("下次检测", DATE, width=13),
-            Column("结果", width=7),
-            Column("说明", width=22),
-            Column("检查人", width=9),
+            Column(_("编号"), width=10),
+            Column(_("器材"), width=14),
+            Column(_("位置"), width=18),
+            Column(_("有效期"), DATE, width=13),
+            Column(_("下次检测"), DATE, width=13),
+            Column(_("结果"), width=7),
+            Column(_("说明"), width=22),
+            Column(_("检查人"), width=9),
         ],
         rows=rows(),
         school=school,
         period=period,
         landscape=True,
-        signatures=("检查人", "安全负责人", "校长"),
+        signatures=(_("检查人"), _("安全负责人"), _("校长")),
     )
 
 
@@ -316,28 +319,35 @@ def _fire_summary_rows(school, period):
         f"{FireEquipmentKind(k).label}{equipment[k]}" for k in FireEquipmentKind.values if equipment[k]
     )
     return [
-        ("在用消防器材", f"{equipment['total']} 件（{kinds or '无'}）"),
-        ("已过有效期或本月到期", f"{equipment['expired']} 件"),
-        ("需检测/压力检查", f"{equipment['check_due']} 件"),
-        ("月度自检", f"检查 {checks['total']} 件，正常 {checks['ok']} 件，异常/缺失 {checks['bad']} 件"),
-        ("防火检查", f"{prevention['total']} 次，其中校长已签字 {prevention['signed']} 次"),
-        ("消防疏散演练", f"{fire_drills['n']} 次"),
+        (_("在用消防器材"), _("%(n)d 件（%(k)s）") % {"n": equipment["total"], "k": kinds or _("无")}),
+        (_("已过有效期或本月到期"), _("%(n)d 件") % {"n": equipment["expired"]}),
+        (_("需检测/压力检查"), _("%(n)d 件") % {"n": equipment["check_due"]}),
+        (
+            _("月度自检"),
+            _("检查 %(n)d 件，正常 %(ok)d 件，异常/缺失 %(bad)d 件")
+            % {"n": checks["total"], "ok": checks["ok"], "bad": checks["bad"]},
+        ),
+        (
+            _("防火检查"),
+            _("%(n)d 次，其中校长已签字 %(s)d 次") % {"n": prevention["total"], "s": prevention["signed"]},
+        ),
+        (_("消防疏散演练"), _("%(n)d 次") % {"n": fire_drills["n"]}),
     ]
 
 
-@register("safety.fire_monthly", title="消防月报表", order=345)
+@register("safety.fire_monthly", title=gettext_lazy("消防月报表"), order=345)
 def fire_monthly_report(school, period):
     return Report(
-        title="消防安全月报表",
-        columns=[Column("项目", width=24), Column("情况", width=60)],
+        title=_("消防安全月报表"),
+        columns=[Column(_("项目"), width=24), Column(_("情况"), width=60)],
         rows=_fire_summary_rows(school, period),
         school=school,
         period=period,
-        signatures=("填报人", "消防安全管理人", "消防安全责任人（校长）"),
+        signatures=(_("填报人"), _("消防安全管理人"), _("消防安全责任人（校长）")),
     )
 
 
-@register("safety.building", title="校舍安全月报", order=350)
+@register("safety.building", title=gettext_lazy("校舍安全月报"), order=350)
 def building_report(school, period):
     mondays = selectors.weekly_mondays(period, today=period.end)
     done = selectors.weekly_done([school.pk], mondays).get(school.pk, 0)
@@ -374,30 +384,37 @@ def building_report(school, period):
             filter=Q(status__in=selectors.OPEN_HAZARD, risk_level__in=[RiskLevel.HIGH, RiskLevel.MAJOR]),
         ),
     )
+    if monthly == InspectionStatus.SUBMITTED:
+        monthly_state = _("已完成")
+    else:
+        monthly_state = _("未完成") if monthly else _("未开展")
     rows = [
-        ("每周安全检查", f"应检 {len(mondays)} 次，已完成 {done} 次"),
+        (_("每周安全检查"), _("应检 %(n)d 次，已完成 %(d)d 次") % {"n": len(mondays), "d": done}),
+        (_("每月全面大检查"), monthly_state),
         (
-            "每月全面大检查",
-            "已完成" if monthly == InspectionStatus.SUBMITTED else ("未完成" if monthly else "未开展"),
+            _("检查不合格项（按区域）"),
+            "，".join(_("%(a)s %(n)d 项") % {"a": r["area"], "n": r["n"]} for r in failed) or _("无"),
         ),
-        ("检查不合格项（按区域）", "，".join(f"{r['area']} {r['n']} 项" for r in failed) or "无"),
-        ("本月发现隐患", f"{hz['found']} 条"),
-        ("本月验收销号", f"{hz['verified']} 条"),
-        ("本月撤销（误报）", f"{hz['withdrawn']} 条"),
-        ("月末未销号隐患", f"{hz['open']} 条（其中高风险/重大 {hz['major']} 条）"),
-        ("逾期未整改隐患", f"{hz['overdue']} 条"),
+        (_("本月发现隐患"), _("%(n)d 条") % {"n": hz["found"]}),
+        (_("本月验收销号"), _("%(n)d 条") % {"n": hz["verified"]}),
+        (_("本月撤销（误报）"), _("%(n)d 条") % {"n": hz["withdrawn"]}),
+        (
+            _("月末未销号隐患"),
+            _("%(n)d 条（其中高风险/重大 %(m)d 条）") % {"n": hz["open"], "m": hz["major"]},
+        ),
+        (_("逾期未整改隐患"), _("%(n)d 条") % {"n": hz["overdue"]}),
     ]
     return Report(
-        title="校舍安全月报",
-        columns=[Column("项目", width=24), Column("情况", width=60)],
+        title=_("校舍安全月报"),
+        columns=[Column(_("项目"), width=24), Column(_("情况"), width=60)],
         rows=rows,
         school=school,
         period=period,
-        signatures=("填报人", "后勤主任", "校长"),
+        signatures=(_("填报人"), _("后勤主任"), _("校长")),
     )
 
 
-@register("safety.hazmat", title="危险品出入库登记", order=360)
+@register("safety.hazmat", title=gettext_lazy("危险品出入库登记"), order=360)
 def hazmat_report(school, period):
     qs = (
         HazmatMovement.objects.filter(school=school, **_in_month_dt(period, "at"))
@@ -419,29 +436,27 @@ def hazmat_report(school, period):
             )
 
     return Report(
-        title="危险品及清洁消毒用品出入库登记",
+        title=_("危险品及清洁消毒用品出入库登记"),
         columns=[
-            Column("时间", DATETIME, width=17),
-            Column("名称", width=14),
-            Column("类型", width=6),
-            Column("数量", TEXT, width=10),
-            Column("结存", TEXT, width=10),
-            Column("用途/来源", width=22),
-            Column("领用人", width=9),
-            Column("经办人", width=9),
+            Column(_("时间"), DATETIME, width=17),
+            Column(_("名称"), width=14),
+            Column(_("类型"), width=6),
+            Column(_("数量"), TEXT, width=10),
+            Column(_("结存"), TEXT, width=10),
+            Column(_("用途/来源"), width=22),
+            Column(_("领用人"), width=9),
+            Column(_("经办人"), width=9),
         ],
         rows=rows(),
         school=school,
         period=period,
         landscape=True,
-        signatures=("保管人", "后勤主任", "校长"),
+        signatures=(_("保管人"), _("后勤主任"), _("校长")),
     )
 
 
 def month_gaps(school, period, today=None) -> list[str]:
     """Gaps for the month-pack cover: missed weekly inspections, overdue hazards, drills behind."""
-    from .services import drill_behind, settings_for_schools
-
     today = today or datetime.date.today()
     gaps = []
     mondays = selectors.weekly_mondays(period, today=min(today, period.end))
@@ -455,12 +470,19 @@ def month_gaps(school, period, today=None) -> list[str]:
     )
     for monday in mondays:
         if monday not in submitted:
-            gaps.append(f"第{monday.isocalendar().week}周安全检查未完成（{monday.month}月{monday.day}日起）")
+            gaps.append(
+                _("第%(w)d周安全检查未完成（%(m)d月%(d)d日起）")
+                % {"w": monday.isocalendar().week, "m": monday.month, "d": monday.day}
+            )
     as_of = min(today, period.end + datetime.timedelta(days=1))
     overdue = selectors.overdue_hazards(Hazard.objects.filter(school=school), as_of).order_by("deadline")
     for title, deadline in overdue.values_list("title", "deadline")[:20]:
-        gaps.append(f"隐患「{title}」已逾期（整改期限{deadline.month}月{deadline.day}日）")
+        gaps.append(
+            _("隐患「%(t)s」已逾期（整改期限%(m)d月%(d)d日）")
+            % {"t": title, "m": deadline.month, "d": deadline.day}
+        )
     last = selectors.last_drills([school.pk]).get(school.pk, {})
-    for kind in drill_behind(settings_for_schools([school])[school.pk], last, min(today, period.end)):
-        gaps.append(f"{DrillKind(kind).label}演练滞后")
+    settings = selectors.settings_for_schools([school])[school.pk]
+    for kind in selectors.drill_behind(settings, last, min(today, period.end)):
+        gaps.append(_("%(k)s演练滞后") % {"k": DrillKind(kind).label})
     return gaps

@@ -1,41 +1,45 @@
-"""Reads that several pages (lists, dashboard, reports, bureau) share."""
+"""Reads that several pages (lists, dashboard, reports, bureau) and the services share."""
 
 import datetime
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from .choices import DrillKind, DrillStatus, HazardStatus, InspectionKind, InspectionStatus
-from .models import Drill, Inspection
+from logistics.choices import Role
+from logistics.models import Membership
+from logistics.permissions import role_of
+
+from .choices import (
+    DrillInterval,
+    DrillKind,
+    DrillStatus,
+    HazardStatus,
+    InspectionKind,
+    InspectionStatus,
+    RiskLevel,
+)
+from .models import Drill, Inspection, SafetySettings
 
 # Open (未销号): not verified and not withdrawn. A withdrawn hazard (已撤销, 误报) is an end state that is
 # counted neither here nor as rectified/verified; the register still lists it (filter status=withdrawn).
 OPEN_HAZARD = [HazardStatus.FOUND, HazardStatus.ASSIGNED, HazardStatus.RECTIFIED]
 
 
-def filter_hazards(qs, params):
-    """Apply the register's filters (status, risk, room, month 'YYYY-MM', overdue)."""
+def filter_hazards(qs, params, month=None):
+    """Apply the register's filters (status, risk, room, overdue) and `month`, a Period (the view
+    parses `?month=` with logistics.actions.month_param)."""
     status = params.get("status", "")
     if status == "open":
         qs = qs.filter(status__in=OPEN_HAZARD)
     elif status in HazardStatus.values:
         qs = qs.filter(status=status)
-    from .choices import RiskLevel
-
     if params.get("risk", "") in RiskLevel.values:
         qs = qs.filter(risk_level=params["risk"])
     room = params.get("room", "")
     if room.isdigit():
         qs = qs.filter(room_id=int(room))
-    month = params.get("month", "")
-    if month:
-        try:
-            start = datetime.date(int(month[:4]), int(month[5:7]), 1)
-        except (ValueError, IndexError):
-            start = None
-        if start:
-            end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            qs = qs.filter(found_on__gte=start, found_on__lt=end)
+    if month is not None:
+        qs = qs.filter(found_on__gte=month.start, found_on__lte=month.end)
     if params.get("overdue") == "1":
         qs = overdue_hazards(qs)
     return qs
@@ -74,11 +78,50 @@ def last_drills(school_ids) -> dict:
     return found
 
 
+def settings_for_schools(schools) -> dict:
+    """{school id: SafetySettings} with a fixed number of queries; a school that has none yet gets
+    its defaults, unsaved (a read never writes the settings row)."""
+    found = {s.school_id: s for s in SafetySettings.objects.filter(school__in=schools)}
+    for school in schools:
+        if school.pk not in found:
+            found[school.pk] = SafetySettings(school=school, **SafetySettings.defaults_for(school))
+    return found
+
+
+def inspector_for(school, settings=None):
+    """Who does the school's inspections: the settings' inspector while a member, else the director
+    (or the principal) longest in post."""
+    settings = settings or SafetySettings.for_school(school)
+    if settings.inspector_id and role_of(school, settings.inspector) is not None:
+        return settings.inspector
+    for role in (Role.DIRECTOR, Role.PRINCIPAL):
+        m = (
+            Membership.objects.active()
+            .filter(school=school, role=role)
+            .select_related("user")
+            .order_by("started_on", "pk")
+            .first()
+        )
+        if m:
+            return m.user
+    return None
+
+
+def drill_behind(settings, last_held: dict, today) -> list[str]:
+    """Drill kinds (values) whose last drill is older than the school's interval (or never held)."""
+    behind = []
+    for kind in DrillKind.values:
+        months = settings.drill_interval(kind)
+        if not months:
+            continue
+        last = last_held.get(kind)
+        if last is None or (today - last).days > months * 31:
+            behind.append(kind)
+    return behind
+
+
 def drill_status(school, today=None, settings=None):
     """[(kind, label, interval label, last held, behind)] for the school's drill kinds."""
-    from .choices import DrillInterval
-    from .services import drill_behind, settings_for_schools
-
     today = today or timezone.localdate()
     # read-only: a page view never writes the settings row
     settings = settings or settings_for_schools([school])[school.pk]

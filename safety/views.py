@@ -1,26 +1,34 @@
-"""Safety pages. Views parse, call a service, redirect (DESIGN.md rule 3)."""
+"""Safety pages. Views parse, call a service, redirect (DESIGN.md rule 3); POST actions go through
+logistics.actions.ActionView (scoped load, form, service, errors on fields, message, safe return)."""
 
 import copy
 import datetime
 import logging
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
+from logistics.actions import (
+    ActionView,
+    SettingsView,
+    errors_to_messages,
+    form_errors_to_messages,
+    month_param,
+    page,
+)
 from logistics.attachments import attachments_for
 from logistics.audit import readable_history
 from logistics.choices import ChangeAction
-from logistics.models import ChangeLog, Room, display_name
-from logistics.permissions import can, school_view, scoped_or_404
+from logistics.models import Attachment, ChangeLog, Room, display_name
+from logistics.permissions import can, require, school_view, scoped_or_404
 from logistics.services import save_with_log
 
 from . import selectors, services
@@ -29,6 +37,7 @@ from .choices import (
     DrillStatus,
     FireCheckResult,
     FirePreventionStatus,
+    HazardAction,
     HazardStatus,
     InspectionKind,
     InspectionStatus,
@@ -36,7 +45,7 @@ from .choices import (
     RiskLevel,
 )
 from .forms import (
-    CorrectionReasonForm,
+    DrillCorrectionForm,
     DrillPlanForm,
     DrillRecordForm,
     DutyShiftForm,
@@ -53,6 +62,8 @@ from .forms import (
     HazardWithdrawForm,
     HazmatForm,
     HazmatMoveForm,
+    InspectionItemCorrectionForm,
+    InspectionStartForm,
     PickupForm,
     SettingsForm,
     TemplateItemForm,
@@ -72,50 +83,62 @@ from .models import (
     Inspection,
     InspectionItem,
     PickupException,
+    SafetySettings,
     Visitor,
 )
+from .workflows import FIRE_CHECK, HAZARD, hazard_permission
 
 audit_log = logging.getLogger("logistics.audit")
 
-PAGE = 50
+FORM = "generic/form.html"
 
 
-def _page(request, qs):
-    paginator = Paginator(qs, PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    return {
-        "page_obj": page,
-        "paginator": paginator,
-        "is_paginated": page.has_other_pages(),
-        "object_list": page.object_list,
-    }
+class SchoolFormView(ActionView):
+    """A form page whose form offers the current school's choices only (SchoolScopedForm)."""
+
+    template_name = FORM
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "school": self.request.school}
 
 
-def _errors(exc: ValidationError):
-    return " ".join(exc.messages)
+class SaveView(SchoolFormView):
+    """The form page of an ordinary record (not a compliance record): new, or with `pk` to edit; saved
+    with its change log."""
+
+    success_message = gettext_lazy("已保存。")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def perform(self, obj, form):
+        return save_with_log(form=form, by=self.request.user)
 
 
-def _refuse_nul(data):
-    """Text these views read without a form: no browser sends NUL and PostgreSQL cannot store it."""
-    if any("\x00" in value for _key, values in data.lists() for value in values):
-        raise ValidationError(_("提交的内容包含无效字符，请删除后重试。"))
+class GuardedAction(ActionView):
+    """An action on an object that may be in a state the page cannot act on: the user is told why and
+    returns to the object (GET or POST alike), nothing is written."""
 
+    def refusal(self, obj) -> str:
+        return ""
 
-def _month_param(request, name="month"):
-    text = request.GET.get(name, "")
-    try:
-        year, month = (int(p) for p in text.split("-"))
-        return datetime.date(year, month, 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+    def get_object(self):
+        if not hasattr(self, "_object"):
+            self._object = super().get_object()
+        return self._object
 
+    def _refused(self):
+        reason = self.refusal(self.get_object())
+        if reason:
+            messages.error(self.request, reason)
+            return redirect(self.get_object().get_absolute_url())
+        return None
 
-def _next_month(day):
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    def get(self, request, *args, **kwargs):
+        return self._refused() or super().get(request, *args, **kwargs)
 
-
-def _form_page(request, form, title, *, submit_label=None, template="safety/form.html", **extra):
-    return render(request, template, {"form": form, "title": title, "submit_label": submit_label, **extra})
+    def post(self, request, *args, **kwargs):
+        return self._refused() or super().post(request, *args, **kwargs)
 
 
 # --- overview ----------------------------------------------------------------------------------
@@ -149,9 +172,9 @@ def inspection_list(request):
     if status in InspectionStatus.values:
         qs = qs.filter(status=status)
     if request.GET.get("month"):
-        start = _month_param(request)
-        qs = qs.filter(period_start__gte=start, period_start__lt=_next_month(start))
-    ctx = _page(request, qs.order_by("-period_start", "kind", "-pk"))
+        month = month_param(request)
+        qs = qs.filter(period_start__gte=month.start, period_start__lte=month.end)
+    ctx = page(request, qs.order_by("-period_start", "kind", "-pk"))
     ctx.update(
         title=_("安全检查"),
         kinds=InspectionKind.choices,
@@ -161,23 +184,27 @@ def inspection_list(request):
     return render(request, "safety/inspection_list.html", ctx)
 
 
-@require_POST
-@school_view("safety.inspect")
-def inspection_start(request):
-    kind = request.POST.get("kind", "")
-    if kind not in InspectionKind.values:
-        messages.error(request, _("检查类型无效。"))
-        return redirect("safety:inspection_list")
-    inspection, created = services.inspection_create(
-        school=request.school,
-        kind=kind,
-        day=timezone.localdate(),
-        by=request.user,
-        assigned_to=request.user if kind == InspectionKind.CLOSING else None,
-    )
-    if not created:
-        messages.info(request, _("本期检查已存在。"))
-    return redirect("safety:inspection_detail", pk=inspection.pk)
+class InspectionStart(ActionView):
+    """The list's buttons: this period's inspection of a kind, started (or opened if it exists)."""
+
+    permission = "safety.inspect"
+    form_class = InspectionStartForm
+
+    def perform(self, obj, form):
+        kind = form.cleaned_data["kind"]
+        inspection, created = services.inspection_create(
+            school=self.request.school,
+            kind=kind,
+            day=timezone.localdate(),
+            by=self.request.user,
+            assigned_to=self.request.user if kind == InspectionKind.CLOSING else None,
+        )
+        if not created:
+            messages.info(self.request, _("本期检查已存在。"))
+        return inspection
+
+    def get_success_url(self, obj):
+        return obj.get_absolute_url() if obj is not None else reverse("safety:inspection_list")
 
 
 def _parse_inspection_post(request, inspection):
@@ -194,14 +221,14 @@ def _parse_inspection_post(request, inspection):
 
 @school_view("safety.view")
 def inspection_detail(request, pk):
+    """The tablet checklist: each item's result, note and photos are keyed by item (no form class);
+    saving and signing are the services' (inspection_save, inspection_complete)."""
     inspection = scoped_or_404(request, Inspection, pk=pk)
-    error = ""
+    errors = []
     if request.method == "POST":
-        if not can(request, "safety.inspect"):
-            raise PermissionDenied
+        require(request, "safety.inspect")
         results, photos = _parse_inspection_post(request, inspection)
         try:
-            _refuse_nul(request.POST)
             if request.POST.get("action") == "submit":
                 hazards = services.inspection_complete(
                     obj=inspection,
@@ -225,15 +252,11 @@ def inspection_detail(request, pk):
                     summary=request.POST.get("summary"),
                 )
                 messages.success(request, _("已保存。"))
-            return redirect("safety:inspection_detail", pk=inspection.pk)
+            return redirect(inspection.get_absolute_url())
         except ValidationError as exc:
-            error = _errors(exc)
+            errors = exc.messages
             inspection.refresh_from_db()
     items = list(inspection.items.all())
-    from django.contrib.contenttypes.models import ContentType
-
-    from logistics.models import Attachment
-
     ct = ContentType.objects.get_for_model(InspectionItem)
     atts = {}
     for att in Attachment.objects.filter(target_type=ct, target_id__in=[str(i.pk) for i in items]):
@@ -257,7 +280,7 @@ def inspection_detail(request, pk):
             "results": ItemResult.choices,
             "done": done,
             "total": len(items),
-            "error": error,
+            "errors": errors,
             "can_inspect": can(request, "safety.inspect") and not inspection.is_locked,
             "can_correct": can(request, "safety.manage") and inspection.is_locked,
             "today": timezone.localdate(),
@@ -265,23 +288,19 @@ def inspection_detail(request, pk):
     )
 
 
-@require_POST
-@school_view("safety.manage")
-def inspection_correct(request, pk):
-    item = scoped_or_404(request, InspectionItem, pk=pk)
-    try:
-        _refuse_nul(request.POST)
-        services.inspection_correct_item(
-            item=item,
-            by=request.user,
-            result=request.POST.get("result", ""),
-            note=request.POST.get("note", ""),
-            reason=request.POST.get("reason", ""),
-        )
-        messages.success(request, _("已更正，变更记录已保存。"))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    return redirect("safety:inspection_detail", pk=item.inspection_id)
+class InspectionCorrect(ActionView):
+    """One item of a signed inspection, corrected with a reason (a row of the inspection's page)."""
+
+    permission = "safety.manage"
+    model = InspectionItem
+    form_class = InspectionItemCorrectionForm
+    success_message = gettext_lazy("已更正，变更记录已保存。")
+
+    def perform(self, obj, form):
+        return services.inspection_correct_item(item=obj, by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, obj):
+        return reverse("safety:inspection_detail", args=[obj.inspection_id])
 
 
 # --- templates and settings ------------------------------------------------------------------
@@ -325,23 +344,25 @@ def template_edit(request, kind):
     )
 
 
-@school_view("safety.manage")
-def settings_edit(request):
-    obj = services.get_settings(request.school)
-    form = SettingsForm(request.POST or None, instance=obj, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存。"))
-        return redirect("safety:home")
-    return _form_page(request, form, _("安全设置"))
+class SettingsEdit(SettingsView):
+    permission = "safety.manage"
+    form_class = SettingsForm
+    title = gettext_lazy("安全设置")
+
+    def get_settings(self, school):
+        return SafetySettings.for_school(school)
+
+    def get_success_url(self, obj):
+        return reverse("safety:home")
 
 
 # --- hazards ---------------------------------------------------------------------------------
 @school_view("safety.view")
 def hazard_list(request):
-    qs = selectors.filter_hazards(Hazard.objects.for_request(request), request.GET)
+    month = month_param(request) if request.GET.get("month") else None
+    qs = selectors.filter_hazards(Hazard.objects.for_request(request), request.GET, month=month)
     qs = qs.select_related("room", "found_by", "assignee").order_by("-found_on", "-pk")
-    ctx = _page(request, qs)
+    ctx = page(request, qs)
     ctx.update(
         title=_("安全隐患台账"),
         statuses=HazardStatus.choices,
@@ -353,17 +374,62 @@ def hazard_list(request):
     return render(request, "safety/hazard_list.html", ctx)
 
 
-@school_view("hazards.report")
-def hazard_report(request):
-    form = HazardReportForm(request.POST or None, request.FILES or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        try:
-            hazard = services.hazard_report(school=request.school, by=request.user, **form.cleaned_data)
-            messages.success(request, _("隐患已登记。"))
-            return redirect("safety:hazard_detail", pk=hazard.pk)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    return _form_page(request, form, _("登记安全隐患"), submit_label=_("登记"))
+class HazardReport(SchoolFormView):
+    permission = "hazards.report"
+    form_class = HazardReportForm
+    title = gettext_lazy("登记安全隐患")
+    submit_label = gettext_lazy("登记")
+    success_message = gettext_lazy("隐患已登记。")
+
+    def perform(self, obj, form):
+        return services.hazard_report(school=self.request.school, by=self.request.user, **form.cleaned_data)
+
+
+# The workflow steps taken from the hazard page's own forms; 撤销 has its own page (HazardWithdraw) and
+# 重新登记 happens only through an inspection correction.
+PAGE_ACTIONS = (HazardAction.ASSIGN, HazardAction.RECTIFY, HazardAction.VERIFY, HazardAction.REJECT)
+
+
+def _hazard_page(request, hazard, *, bound=None, status=200):
+    """The hazard's page with the forms of the steps the user may take now; `bound` is {action: form}
+    of a step that was refused, shown with its errors on its fields."""
+    bound = bound or {}
+    actions = HAZARD.allowed(hazard, user=request.user, role=request.role)
+    history = readable_history(hazard)
+    for e in history:  # the two steps a reader should not take for an ordinary 状态变更
+        if e.action == ChangeAction.TRANSITION:
+            if (e.after or {}).get("status") == HazardStatus.WITHDRAWN:
+                e.label = _("撤销（误报）")
+            elif (e.before or {}).get("status") == HazardStatus.WITHDRAWN:
+                e.label = _("撤销后重新登记")
+
+    def form(action, make, *also):
+        if action not in actions:
+            return None
+        refused = next((bound[a] for a in (action, *also) if a in bound), None)
+        return refused if refused is not None else make()
+
+    return render(
+        request,
+        "safety/hazard_detail.html",
+        {
+            "title": hazard.title,
+            "hazard": hazard,
+            "photos": attachments_for(hazard),
+            "actions": actions,
+            "assign_form": form(
+                HazardAction.ASSIGN, lambda: HazardAssignForm(school=request.school, hazard=hazard)
+            ),
+            "rectify_form": form(HazardAction.RECTIFY, HazardRectifyForm),
+            # 验收 and 退回 share one form (退回 is its second button)
+            "verify_form": form(HazardAction.VERIFY, HazardVerifyForm, HazardAction.REJECT),
+            "can_withdraw": HazardAction.WITHDRAW in actions,
+            "can_correct": can(request, "safety.manage") and bool(services.hazard_correctable_fields(hazard)),
+            "history": history,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
 
 
 @school_view("safety.view")
@@ -383,192 +449,144 @@ def hazard_detail(request, pk):
         ),
         pk=pk,
     )
-    role = getattr(request, "role", None)
-    actions = services.allowed_hazard_actions(hazard, role)
-    history = readable_history(hazard)
-    for e in history:  # the two steps a reader should not take for an ordinary 状态变更
-        if e.action == ChangeAction.TRANSITION:
-            if (e.after or {}).get("status") == HazardStatus.WITHDRAWN:
-                e.label = _("撤销（误报）")
-            elif (e.before or {}).get("status") == HazardStatus.WITHDRAWN:
-                e.label = _("撤销后重新登记")
-    return render(
-        request,
-        "safety/hazard_detail.html",
-        {
-            "title": hazard.title,
-            "hazard": hazard,
-            "photos": attachments_for(hazard),
-            "actions": actions,
-            "assign_form": HazardAssignForm(school=request.school, hazard=hazard)
-            if "assign" in actions
-            else None,
-            "rectify_form": HazardRectifyForm() if "rectify" in actions else None,
-            "verify_form": HazardVerifyForm() if "verify" in actions else None,
-            "can_withdraw": "withdraw" in actions,
-            "can_correct": can(request, "safety.manage") and bool(services.hazard_correctable_fields(hazard)),
-            "history": history,
-            "today": timezone.localdate(),
-        },
-    )
+    return _hazard_page(request, hazard)
 
 
-def _correction_page(request, form, *, title, back_url, notice="", submit_label=None):
-    return render(
-        request,
-        "safety/correction_form.html",
-        {
-            "form": form,
-            "title": title,
-            "back_url": back_url,
-            "notice": notice,
-            "submit_label": submit_label or _("提交更正"),
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
+class HazardStep(ActionView):
+    """A step of the hazard workflow from its page (交办, 整改, 验收, 退回). The permission is the
+    transition's own; a refusal shows the page again with the errors on the step's form."""
+
+    model = Hazard
+    http_method_names = ["post"]
+    success_message = gettext_lazy("已保存。")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = kwargs["action"]
+        self.permission = hazard_permission(self.action) if self.action in PAGE_ACTIONS else "safety.view"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        if self.action not in PAGE_ACTIONS:
+            raise Http404
+        return super().get_object()
+
+    def get_form(self):
+        post, hazard = self.request.POST, self.object
+        if self.action == HazardAction.ASSIGN:
+            return HazardAssignForm(post, school=self.request.school, hazard=hazard)
+        if self.action == HazardAction.RECTIFY:
+            return HazardRectifyForm(post, self.request.FILES)
+        return HazardVerifyForm(post)
+
+    def perform(self, obj, form):
+        data, by = form.cleaned_data, self.request.user
+        if self.action == HazardAction.ASSIGN:
+            return services.hazard_assign(obj=obj, by=by, **data)
+        if self.action == HazardAction.RECTIFY:
+            return services.hazard_rectify(obj=obj, by=by, **data)
+        if self.action == HazardAction.VERIFY:
+            return services.hazard_verify(obj=obj, by=by, **data)
+        return services.hazard_reject(obj=obj, by=by, **data)
+
+    def invalid(self, form):
+        hazard = self.object
+        if self.action not in HAZARD.allowed(hazard, user=self.request.user, role=self.request.role):
+            form_errors_to_messages(self.request, form)  # the step's form is not on the page any more
+        return _hazard_page(self.request, hazard, bound={self.action: form}, status=400)
 
 
-@school_view("safety.manage")
-def hazard_correct(request, pk):
-    hazard = scoped_or_404(request, Hazard, pk=pk)
-    allowed = services.hazard_correctable_fields(hazard)
-    if not allowed:
-        messages.error(request, services.closed_hazard_message(hazard))
-        return redirect("safety:hazard_detail", pk=hazard.pk)
-    form = HazardCorrectionForm(
-        request.POST if request.method == "POST" else None,
-        instance=hazard,
-        school=request.school,
-        allowed=allowed,
-    )
-    if form.is_bound and form.is_valid():
-        try:
-            services.hazard_correct(
-                obj=hazard, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+class HazardCorrect(GuardedAction):
+    permission = "safety.manage"
+    model = Hazard
+    form_class = HazardCorrectionForm
+    template_name = FORM
+    submit_label = gettext_lazy("提交更正")
+    success_message = gettext_lazy("已更正，变更记录已保存。")
+
+    def refusal(self, hazard):
+        return "" if services.hazard_correctable_fields(hazard) else services.closed_hazard_message(hazard)
+
+    def get_form_kwargs(self):
+        hazard = self.object
+        return {
+            **super().get_form_kwargs(),
+            "instance": hazard,
+            "school": self.request.school,
+            "allowed": services.hazard_correctable_fields(hazard),
+        }
+
+    def perform(self, obj, form):
+        return services.hazard_correct(
+            obj=obj, by=self.request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+        )
+
+    def get_context_data(self, **kwargs):
+        hazard = self.object
+        intro = ""
+        if hazard.source_item_id:
+            intro = _(
+                "这条隐患来自安全检查的不合格项：隐患内容、说明和发现日期随检查记录，请在检查记录中更正该项。"
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("已更正，变更记录已保存。"))
-            return redirect("safety:hazard_detail", pk=hazard.pk)
-    if hazard.source_item_id:
-        notice = _(
-            "这条隐患来自安全检查的不合格项：隐患内容、说明和发现日期随检查记录，请在检查记录中更正该项。"
+        return super().get_context_data(
+            title=_("更正隐患记录：%(t)s") % {"t": hazard.title},
+            back_url=hazard.get_absolute_url(),
+            intro=intro,
+            **kwargs,
         )
-    else:
-        notice = ""
-    return _correction_page(
-        request,
-        form,
-        title=_("更正隐患记录：%(t)s") % {"t": hazard.title},
-        back_url=reverse("safety:hazard_detail", args=[hazard.pk]),
-        notice=notice,
-    )
 
 
-@school_view("safety.manage")
-def hazard_withdraw(request, pk):
+class HazardWithdraw(GuardedAction):
     """撤销 a hazard raised by mistake: a page of its own, because it needs a reason and ends the hazard."""
-    hazard = scoped_or_404(request, Hazard.objects.select_related("assignee"), pk=pk)
-    if hazard.status not in services.HAZARD_TRANSITIONS["withdraw"][0]:
-        messages.error(
-            request,
-            _("隐患当前状态为「%(s)s」，不能撤销。") % {"s": hazard.get_status_display()},
+
+    permission = "safety.manage"
+    form_class = HazardWithdrawForm
+    template_name = FORM
+    submit_label = gettext_lazy("确认撤销")
+    success_message = gettext_lazy("隐患已撤销，仍保留在台账中。")
+
+    def get_queryset(self):
+        return Hazard.objects.for_request(self.request).select_related("assignee")
+
+    def refusal(self, hazard):
+        if HAZARD.find(HazardAction.WITHDRAW, hazard.status) is None:
+            return _("隐患当前状态为「%(s)s」，不能撤销。") % {"s": hazard.get_status_display()}
+        return ""
+
+    def perform(self, obj, form):
+        return services.hazard_withdraw(obj=obj, by=self.request.user, reason=form.cleaned_data["reason"])
+
+    def get_context_data(self, **kwargs):
+        hazard = self.object
+        intro = _("撤销后隐患仍留在台账中，标为已撤销，不再计入未销号隐患。")
+        if hazard.assignee_id:
+            intro += _("整改责任人%(p)s会收到通知。") % {"p": display_name(hazard.assignee)}
+        if hazard.source_item_id or hazard.source_fire_item_id:
+            intro += _("如果是检查记录记错了，请在检查记录中更正该项，隐患会随之撤销。")
+        return super().get_context_data(
+            title=_("撤销隐患（误报）：%(t)s") % {"t": hazard.title},
+            back_url=hazard.get_absolute_url(),
+            intro=intro,
+            **kwargs,
         )
-        return redirect("safety:hazard_detail", pk=hazard.pk)
-    form = HazardWithdrawForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        try:
-            services.hazard_withdraw(obj=hazard, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("隐患已撤销，仍保留在台账中。"))
-            return redirect("safety:hazard_detail", pk=hazard.pk)
-    notice = _("撤销后隐患仍留在台账中，标为已撤销，不再计入未销号隐患。")
-    if hazard.assignee_id:
-        notice += _("整改责任人%(p)s会收到通知。") % {"p": display_name(hazard.assignee)}
-    if hazard.source_item_id or hazard.source_fire_item_id:
-        notice += _("如果是检查记录记错了，请在检查记录中更正该项，隐患会随之撤销。")
-    return _correction_page(
-        request,
-        form,
-        title=_("撤销隐患（误报）：%(t)s") % {"t": hazard.title},
-        back_url=reverse("safety:hazard_detail", args=[hazard.pk]),
-        notice=notice,
-        submit_label=_("确认撤销"),
-    )
-
-
-# The transitions taken from the hazard page's own forms; 撤销 has its own page (hazard_withdraw) and
-# 恢复 happens only through an inspection correction.
-PAGE_ACTIONS = ("assign", "rectify", "verify", "reject")
-
-
-@require_POST
-@school_view("safety.view")
-def hazard_action(request, pk, action):
-    if action not in PAGE_ACTIONS:
-        raise Http404
-    hazard = scoped_or_404(request, Hazard, pk=pk)
-    if not can(request, services.HAZARD_TRANSITIONS[action][2]):
-        raise PermissionDenied
-    forms_by_action = {
-        "assign": lambda: HazardAssignForm(request.POST, school=request.school, hazard=hazard),
-        "rectify": lambda: HazardRectifyForm(request.POST, request.FILES),
-        "verify": lambda: HazardVerifyForm(request.POST),
-        "reject": lambda: HazardVerifyForm(request.POST),
-    }
-    form = forms_by_action[action]()
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if action == "assign":
-                services.hazard_assign(
-                    obj=hazard,
-                    by=request.user,
-                    assignee=data["assignee"],
-                    deadline=data["deadline"],
-                    comment=data["comment"],
-                    risk_level=data["risk_level"],
-                )
-            elif action == "rectify":
-                services.hazard_rectify(
-                    obj=hazard, by=request.user, rectification=data["rectification"], photos=data["photos"]
-                )
-            elif action == "verify":
-                services.hazard_verify(obj=hazard, by=request.user, note=data["note"])
-            else:
-                services.hazard_reject(obj=hazard, by=request.user, note=data["note"])
-            messages.success(request, _("已保存。"))
-            return redirect("safety:hazard_detail", pk=hazard.pk)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    for errs in form.errors.values():
-        for e in errs:
-            messages.error(request, e)
-    response = hazard_detail(request, pk)
-    response.status_code = 400
-    return response
 
 
 # --- drills ----------------------------------------------------------------------------------
 @school_view("safety.view")
 def drill_list(request):
     qs = Drill.objects.for_request(request).select_related("recorded_by").order_by("-planned_on", "-pk")
-    ctx = _page(request, qs)
+    ctx = page(request, qs)
     ctx.update(title=_("应急疏散演练"), status=selectors.drill_status(request.school))
     return render(request, "safety/drill_list.html", ctx)
 
 
-@school_view("safety.manage")
-def drill_plan(request):
-    form = DrillPlanForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        drill = services.drill_plan(school=request.school, by=request.user, **form.cleaned_data)
-        messages.success(request, _("演练计划已保存。"))
-        return redirect("safety:drill_detail", pk=drill.pk)
-    return _form_page(request, form, _("新建演练计划"))
+class DrillPlan(SchoolFormView):
+    permission = "safety.manage"
+    form_class = DrillPlanForm
+    title = gettext_lazy("新建演练计划")
+    success_message = gettext_lazy("演练计划已保存。")
+
+    def perform(self, obj, form):
+        return services.drill_plan(school=self.request.school, by=self.request.user, **form.cleaned_data)
 
 
 @school_view("safety.view")
@@ -581,38 +599,34 @@ def drill_detail(request, pk):
     )
 
 
-@school_view("safety.manage")
-def drill_record(request, pk):
-    drill = scoped_or_404(request, Drill, pk=pk)
-    correcting = drill.status == DrillStatus.DONE
-    form = DrillRecordForm(request.POST or None, request.FILES or None, instance=drill, school=request.school)
-    reason_form = CorrectionReasonForm(request.POST or None) if correcting else None
-    if request.method == "POST" and form.is_valid() and (reason_form is None or reason_form.is_valid()):
-        try:
-            if correcting:
-                services.drill_correct(
-                    obj=drill,
-                    by=request.user,
-                    changes=form.results(),
-                    reason=reason_form.cleaned_data["reason"],
-                )
-            else:
-                services.drill_record(
-                    obj=Drill.objects.get(pk=drill.pk),
-                    by=request.user,
-                    photos=form.cleaned_data.get("photos") or [],
-                    **form.results(),
-                )
-            messages.success(request, _("演练记录已保存。"))
-            return redirect("safety:drill_detail", pk=drill.pk)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-    return _form_page(
-        request,
-        form,
-        _("更正演练记录") if correcting else _("记录演练实施情况"),
-        reason_form=reason_form,
-    )
+class DrillRecord(ActionView):
+    """A planned drill's record (the workflow's step), or a recorded drill's correction with a reason."""
+
+    permission = "safety.manage"
+    model = Drill
+    template_name = FORM
+    success_message = gettext_lazy("演练记录已保存。")
+
+    @property
+    def correcting(self):
+        return self.object.status == DrillStatus.DONE
+
+    def get_form(self):
+        form_class = DrillCorrectionForm if self.correcting else DrillRecordForm
+        return form_class(**self.get_form_kwargs(), instance=self.object, school=self.request.school)
+
+    def perform(self, obj, form):
+        if self.correcting:
+            return services.drill_correct(
+                obj=obj, by=self.request.user, changes=form.results(), reason=form.cleaned_data["reason"]
+            )
+        return services.drill_record(
+            obj=obj, by=self.request.user, photos=form.cleaned_data.get("photos") or [], **form.results()
+        )
+
+    def get_context_data(self, **kwargs):
+        title = _("更正演练记录") if self.correcting else _("记录演练实施情况")
+        return super().get_context_data(title=title, **kwargs)
 
 
 # --- visitors --------------------------------------------------------------------------------
@@ -628,8 +642,8 @@ def visitor_list(request):
     qs = qs.filter(time_in__gte=start, time_in__lt=start + datetime.timedelta(days=1)).order_by(
         "-time_in", "-pk"
     )
-    ctx = _page(request, qs)
-    settings = services.get_settings(request.school)
+    ctx = page(request, qs)
+    settings = selectors.settings_for_schools([request.school])[request.school.pk]
     now = timezone.localtime()
     inside = list(selectors.visitors_inside(Visitor.objects.for_request(request))[:100])
     ctx.update(
@@ -643,31 +657,38 @@ def visitor_list(request):
     return render(request, "safety/visitor_list.html", ctx)
 
 
-@school_view("visitors.record")
-def visitor_new(request):
-    form = VisitorForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        visitor = services.visitor_register(form=form, by=request.user)
-        messages.success(
-            request, _("已登记：%(n)s，来访证 %(b)s") % {"n": visitor.name, "b": visitor.badge or "—"}
-        )
-        return redirect("safety:visitor_list")
-    return render(request, "safety/visitor_form.html", {"form": form, "title": _("访客登记")})
+class VisitorNew(SchoolFormView):
+    permission = "visitors.record"
+    form_class = VisitorForm
+    template_name = "safety/visitor_form.html"
+    title = gettext_lazy("访客登记")
+    submit_label = gettext_lazy("登记进校")
+
+    def perform(self, obj, form):
+        return services.visitor_register(form=form, by=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(testid="visitor-form", **kwargs)
+
+    def get_success_message(self, visitor):
+        return _("已登记：%(n)s，来访证 %(b)s") % {"n": visitor.name, "b": visitor.badge or "—"}
+
+    def get_success_url(self, visitor):
+        return reverse("safety:visitor_list")
 
 
-@require_POST
-@school_view("visitors.record")
-def visitor_out(request, pk):
-    visitor = scoped_or_404(request, Visitor, pk=pk)
-    try:
-        services.visitor_sign_out(obj=visitor, by=request.user)
-        messages.success(request, _("%(n)s 已离校。") % {"n": visitor.name})
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    nxt = request.POST.get("next", "")
-    if not (nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})):
-        nxt = reverse("safety:visitor_list")  # a page of this site only: no open redirect, no 500
-    return redirect(nxt)
+class VisitorOut(ActionView):
+    permission = "visitors.record"
+    model = Visitor
+
+    def perform(self, obj, form):
+        return services.visitor_sign_out(obj=obj, by=self.request.user)
+
+    def get_success_message(self, visitor):
+        return _("%(n)s 已离校。") % {"n": visitor.name}
+
+    def get_success_url(self, visitor):
+        return reverse("safety:visitor_list")
 
 
 @never_cache
@@ -715,19 +736,22 @@ def _id_number_page(request, record, *, number, who, when, back):
 @school_view("visitors.view")
 def pickup_list(request):
     qs = PickupException.objects.for_request(request).select_related("recorded_by").order_by("-at", "-pk")
-    ctx = _page(request, qs)
+    ctx = page(request, qs)
     ctx.update(title=_("接送异常登记"), show_id=can(request, "visitors.view_id"))
     return render(request, "safety/pickup_list.html", ctx)
 
 
-@school_view("visitors.record")
-def pickup_new(request):
-    form = PickupForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        services.pickup_record(form=form, by=request.user)
-        messages.success(request, _("已登记。"))
-        return redirect("safety:pickup_list")
-    return _form_page(request, form, _("登记接送异常"))
+class PickupNew(SchoolFormView):
+    permission = "visitors.record"
+    form_class = PickupForm
+    title = gettext_lazy("登记接送异常")
+    success_message = gettext_lazy("已登记。")
+
+    def perform(self, obj, form):
+        return services.pickup_record(form=form, by=self.request.user)
+
+    def get_success_url(self, pickup):
+        return reverse("safety:pickup_list")
 
 
 # --- fire safety -----------------------------------------------------------------------------
@@ -737,7 +761,7 @@ def equipment_list(request):
     room = request.GET.get("room", "")
     if room.isdigit():
         qs = qs.filter(room_id=int(room))
-    ctx = _page(request, qs.order_by("room__name", "kind", "code"))
+    ctx = page(request, qs.order_by("room__name", "kind", "code"))
     ctx.update(
         title=_("消防器材台账"),
         rooms=Room.objects.for_request(request).select_related("campus"),
@@ -746,51 +770,53 @@ def equipment_list(request):
     return render(request, "safety/equipment_list.html", ctx)
 
 
-@school_view("safety.inspect")
-def equipment_edit(request, pk=None):
-    obj = scoped_or_404(request, FireEquipment, pk=pk) if pk else None
-    form = FireEquipmentForm(request.POST or None, instance=obj, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存。"))
-        return redirect("safety:equipment_list")
-    return _form_page(request, form, _("编辑消防器材") if obj else _("登记消防器材"))
+class EquipmentEdit(SaveView):
+    permission = "safety.inspect"
+    model = FireEquipment
+    form_class = FireEquipmentForm
+
+    def get_context_data(self, **kwargs):
+        title = _("编辑消防器材") if self.object else _("登记消防器材")
+        return super().get_context_data(title=title, **kwargs)
+
+    def get_success_url(self, obj):
+        return reverse("safety:equipment_list")
 
 
 @school_view("safety.view")
 def selfcheck_list(request):
     qs = FireSelfCheck.objects.for_request(request).select_related("checked_by").order_by("-month")
-    ctx = _page(request, qs)
+    ctx = page(request, qs)
     ctx.update(title=_("消防设备月度自检"))
     return render(request, "safety/selfcheck_list.html", ctx)
 
 
-@require_POST
-@school_view("safety.inspect")
-def selfcheck_start(request):
-    try:
+class SelfCheckStart(ActionView):
+    permission = "safety.inspect"
+
+    def perform(self, obj, form):
         check, _created = services.fire_selfcheck_start(
-            school=request.school, by=request.user, month=timezone.localdate()
+            school=self.request.school, by=self.request.user, month=timezone.localdate()
         )
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-        return redirect("safety:selfcheck_list")
-    return redirect("safety:selfcheck_detail", pk=check.pk)
+        return check
+
+    def get_success_url(self, check):
+        return check.get_absolute_url() if check is not None else reverse("safety:selfcheck_list")
 
 
 @school_view("safety.view")
 def selfcheck_detail(request, pk):
+    """The month's self-check, item by item (keyed by item, no form class): saved or submitted by
+    fire_selfcheck_save."""
     check = scoped_or_404(request, FireSelfCheck, pk=pk)
     if request.method == "POST":
-        if not can(request, "safety.inspect"):
-            raise PermissionDenied
+        require(request, "safety.inspect")
         results = {}
         for item in check.items.all():
             key = f"result_{item.pk}"
             if key in request.POST:
                 results[item.pk] = (request.POST.get(key, ""), request.POST.get(f"note_{item.pk}", ""))
         try:
-            _refuse_nul(request.POST)
             hazards = services.fire_selfcheck_save(
                 obj=check, by=request.user, results=results, submit=request.POST.get("action") == "submit"
             )
@@ -798,9 +824,9 @@ def selfcheck_detail(request, pk):
             if hazards:
                 msg += _("已生成 %(n)d 条隐患。") % {"n": len(hazards)}
             messages.success(request, msg)
-            return redirect("safety:selfcheck_detail", pk=check.pk)
+            return redirect(check.get_absolute_url())
         except ValidationError as exc:
-            messages.error(request, _errors(exc))
+            errors_to_messages(request, exc)
     submitted = check.status == CheckStatus.SUBMITTED
     history = readable_history(check, other_keys=True) if submitted else []
     for e in history:
@@ -822,40 +848,45 @@ def selfcheck_detail(request, pk):
     )
 
 
-@school_view("safety.manage")
-def selfcheck_correct(request, pk):
-    check = scoped_or_404(request, FireSelfCheck, pk=pk)
-    if check.status != CheckStatus.SUBMITTED:
-        messages.error(request, _("自检尚未提交，直接修改即可。"))
-        return redirect("safety:selfcheck_detail", pk=check.pk)
-    items = check.items.select_related("equipment__room")
-    form = FireSelfCheckCorrectionForm(request.POST if request.method == "POST" else None, items=items)
-    if form.is_bound and form.is_valid():
-        try:
-            corrected = services.fire_selfcheck_correct(
-                obj=check, by=request.user, results=form.results(), reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, _("已更正 %(n)d 件器材的自检结果，变更记录已保存。") % {"n": len(corrected)}
-            )
-            return redirect("safety:selfcheck_detail", pk=check.pk)
-    return render(
-        request,
-        "safety/selfcheck_correct.html",
-        {"title": _("更正%(c)s") % {"c": str(check)}, "check": check, "form": form},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+class SelfCheckCorrect(GuardedAction):
+    permission = "safety.manage"
+    model = FireSelfCheck
+    form_class = FireSelfCheckCorrectionForm
+    template_name = "safety/selfcheck_correct.html"
+
+    def refusal(self, check):
+        return "" if check.status == CheckStatus.SUBMITTED else _("自检尚未提交，直接修改即可。")
+
+    def get_form_kwargs(self):
+        items = self.object.items.select_related("equipment__room")
+        return {**super().get_form_kwargs(), "items": items}
+
+    def perform(self, obj, form):
+        self.corrected = services.fire_selfcheck_correct(
+            obj=obj, by=self.request.user, results=form.results(), reason=form.cleaned_data["reason"]
+        )
+        return obj
+
+    def get_success_message(self, check):
+        return _("已更正 %(n)d 件器材的自检结果，变更记录已保存。") % {"n": len(self.corrected)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=_("更正%(c)s") % {"c": str(self.object)}, check=self.object, **kwargs
+        )
+
+
+def _with_sign_actions(request, checks):
+    """Each check's signature the user may give now (FIRE_CHECK.allowed), for its button."""
+    for c in checks:
+        c.actions = FIRE_CHECK.allowed(c, user=request.user, role=request.role)
+    return checks
 
 
 @school_view("safety.view")
 def fire_check_list(request):
     qs = FirePreventionCheck.objects.for_request(request).select_related("inspector", "principal")
-    ctx = _page(request, qs.order_by("-checked_on", "-pk"))
-    from django.contrib.contenttypes.models import ContentType
-
+    ctx = page(request, qs.order_by("-checked_on", "-pk"))
     corrected = set(
         ChangeLog.objects.filter(
             content_type=ContentType.objects.get_for_model(FirePreventionCheck),
@@ -863,7 +894,7 @@ def fire_check_list(request):
             action=ChangeAction.CORRECT,
         ).values_list("object_id", flat=True)
     )
-    for c in ctx["object_list"]:
+    for c in _with_sign_actions(request, ctx["object_list"]):
         c.corrected = str(c.pk) in corrected
     ctx.update(title=_("防火检查记录"), statuses=FirePreventionStatus)
     return render(request, "safety/fire_check_list.html", ctx)
@@ -890,7 +921,7 @@ def fire_check_detail(request, pk):
         if e.action == ChangeAction.CORRECT and (after_inspector or after_principal):
             e.badge = _("校长签字后更正") if after_principal else _("检查人签字后更正")
         signed_after += e.action == ChangeAction.CORRECT and after_inspector
-    role = getattr(request, "role", None)
+    _with_sign_actions(request, [check])
     return render(
         request,
         "safety/fire_check_detail.html",
@@ -900,167 +931,183 @@ def fire_check_detail(request, pk):
             "history": history,
             "corrected_after_signing": signed_after,
             "can_correct": can(request, "safety.inspect")
-            and services.may_correct_fire_check(check, request.user, role),
+            and services.may_correct_fire_check(check, request.user, request.role),
         },
     )
 
 
-@school_view("safety.inspect")
-def fire_check_correct(request, pk):
-    check = scoped_or_404(request, FirePreventionCheck, pk=pk)
-    if not services.may_correct_fire_check(check, request.user, getattr(request, "role", None)):
-        raise PermissionDenied
-    correcting = check.status != FirePreventionStatus.DRAFT
-    form = FireCheckCorrectionForm(
-        request.POST if request.method == "POST" else None,
-        instance=copy.copy(check),  # the form writes its values into its instance; the service saves
-        school=request.school,
-        correcting=correcting,
-    )
-    if form.is_bound and form.is_valid():
-        try:
-            if correcting:
-                services.fire_check_correct(
-                    obj=check, by=request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
-                )
-            else:
-                services.fire_check_edit(obj=check, by=request.user, changes=form.changes())
-        except ValidationError as exc:
-            form.add_error(None, exc)
+class FireCheckCorrect(ActionView):
+    """Edit an unsigned check, or correct a signed one with a reason: the inspector named on it or a
+    manager (services.may_correct_fire_check)."""
+
+    permission = "safety.inspect"
+    model = FirePreventionCheck
+    form_class = FireCheckCorrectionForm
+    template_name = FORM
+
+    def get_object(self):
+        check = super().get_object()
+        if not services.may_correct_fire_check(check, self.request.user, self.request.role):
+            raise PermissionDenied
+        return check
+
+    @property
+    def correcting(self):
+        return self.object.status != FirePreventionStatus.DRAFT
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "instance": copy.copy(self.object),  # the form writes its values into its instance
+            "school": self.request.school,
+            "correcting": self.correcting,
+        }
+
+    def perform(self, obj, form):
+        if self.correcting:
+            return services.fire_check_correct(
+                obj=obj, by=self.request.user, changes=form.changes(), reason=form.cleaned_data["reason"]
+            )
+        return services.fire_check_edit(obj=obj, by=self.request.user, changes=form.changes())
+
+    def get_success_message(self, check):
+        return _("已更正，变更记录已保存。") if self.correcting else _("已保存。")
+
+    def get_context_data(self, **kwargs):
+        check = self.object
+        if self.correcting:
+            title = _("更正防火检查记录：%(s)s") % {"s": check}
+            intro = _(
+                "这份记录已有签字。更正后签字保留，记录页会显示签字后的更正内容、原因、更正人和时间，"
+                "并通知已签字的人。"
+            )
+            submit = _("提交更正")
         else:
-            messages.success(request, _("已更正，变更记录已保存。") if correcting else _("已保存。"))
-            return redirect("safety:fire_check_detail", pk=check.pk)
-    if correcting:
-        title = _("更正防火检查记录：%(s)s") % {"s": check}
-        notice = _(
-            "这份记录已有签字。更正后签字保留，记录页会显示签字后的更正内容、原因、更正人和时间，"
-            "并通知已签字的人。"
+            title, intro, submit = _("修改防火检查记录：%(s)s") % {"s": check}, "", _("保存")
+        return super().get_context_data(
+            title=title, intro=intro, submit_label=submit, back_url=check.get_absolute_url(), **kwargs
         )
-    else:
-        title, notice = _("修改防火检查记录：%(s)s") % {"s": check}, ""
-    return _correction_page(
-        request,
-        form,
-        title=title,
-        back_url=reverse("safety:fire_check_detail", args=[check.pk]),
-        notice=notice,
-        submit_label=None if correcting else _("保存"),
-    )
 
 
-@school_view("safety.inspect")
-def fire_check_new(request):
-    form = FirePreventionCheckForm(
-        request.POST or None, school=request.school, initial={"inspector": request.user}
-    )
-    if request.method == "POST" and form.is_valid():
-        save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存，请检查人签字。"))
-        return redirect("safety:fire_check_list")
-    return _form_page(request, form, _("新建防火检查记录"))
+class FireCheckNew(SaveView):
+    permission = "safety.inspect"
+    form_class = FirePreventionCheckForm
+    title = gettext_lazy("新建防火检查记录")
+    success_message = gettext_lazy("已保存，请检查人签字。")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "initial": {"inspector": self.request.user}}
+
+    def get_success_url(self, check):
+        return reverse("safety:fire_check_list")
 
 
-@require_POST
-@school_view("safety.inspect")
-def fire_check_sign(request, pk):
-    check = scoped_or_404(request, FirePreventionCheck, pk=pk)
-    try:
-        if check.status == FirePreventionStatus.DRAFT:
-            services.fire_check_sign_inspector(obj=check, by=request.user)
-        else:
-            services.fire_check_sign_principal(obj=check, by=request.user)
-        messages.success(request, _("已签字。"))
-    except ValidationError as exc:
-        messages.error(request, _errors(exc))
-    if request.POST.get("next") == "detail":  # signed from the check's own page
-        return redirect("safety:fire_check_detail", pk=check.pk)
-    return redirect("safety:fire_check_list")
+class FireCheckSign(ActionView):
+    """The signature the check waits for (the inspector's, then the principal's); back to the list,
+    or to the page in `next`."""
+
+    permission = "safety.inspect"
+    model = FirePreventionCheck
+    success_message = gettext_lazy("已签字。")
+
+    def perform(self, obj, form):
+        return services.fire_check_sign(obj=obj, by=self.request.user)
+
+    def get_success_url(self, check):
+        return reverse("safety:fire_check_list")
 
 
 # --- hazardous materials ---------------------------------------------------------------------
 @school_view("safety.view")
 def hazmat_list(request):
     qs = HazardousMaterial.objects.for_request(request).select_related("keeper", "room")
-    ctx = _page(request, qs.order_by("kind", "name"))
+    ctx = page(request, qs.order_by("kind", "name"))
     ctx.update(title=_("危险品及消毒用品"))
     return render(request, "safety/hazmat_list.html", ctx)
 
 
-@school_view("safety.manage")
-def hazmat_new(request):
-    form = HazmatForm(request.POST or None, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        obj = save_with_log(form=form, by=request.user)
-        return redirect("safety:hazmat_detail", pk=obj.pk)
-    return _form_page(request, form, _("登记危险品"))
+class HazmatNew(SaveView):
+    permission = "safety.manage"
+    form_class = HazmatForm
+    title = gettext_lazy("登记危险品")
+    success_message = ""
 
 
-@school_view("safety.view")
-def hazmat_detail(request, pk):
-    material = scoped_or_404(request, HazardousMaterial.objects.select_related("keeper", "room"), pk=pk)
-    form = HazmatMoveForm(request.POST or None)
-    if request.method == "POST":
-        if not can(request, "safety.inspect"):
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if request.POST.get("kind") == "receive":
-                    services.hazmat_receive(
-                        material=material, by=request.user, quantity=data["quantity"], purpose=data["purpose"]
-                    )
-                else:
-                    services.hazmat_issue(
-                        material=material,
-                        by=request.user,
-                        quantity=data["quantity"],
-                        purpose=data["purpose"],
-                        receiver=data["receiver"],
-                    )
-                messages.success(request, _("已记录。"))
-                return redirect("safety:hazmat_detail", pk=material.pk)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-    ctx = _page(request, material.movements.select_related("by").order_by("-at", "-pk"))
-    ctx.update(title=material.name, material=material, form=form)
-    return render(request, "safety/hazmat_detail.html", ctx, status=400 if form.errors else 200)
+class HazmatDetail(ActionView):
+    """A material's movements, and the form that receives or issues it (the keeper or a manager)."""
+
+    permission = "safety.view"
+    post_permission = "safety.inspect"
+    form_class = HazmatMoveForm
+    template_name = "safety/hazmat_detail.html"
+    success_message = gettext_lazy("已记录。")
+
+    def get_queryset(self):
+        return HazardousMaterial.objects.for_request(self.request).select_related("keeper", "room")
+
+    def perform(self, material, form):
+        data, by = form.cleaned_data, self.request.user
+        if self.request.POST.get("kind") == "receive":
+            return services.hazmat_receive(
+                material=material, by=by, quantity=data["quantity"], purpose=data["purpose"]
+            )
+        return services.hazmat_issue(
+            material=material,
+            by=by,
+            quantity=data["quantity"],
+            purpose=data["purpose"],
+            receiver=data["receiver"],
+        )
+
+    def get_success_url(self, movement):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        material = self.object
+        ctx = page(self.request, material.movements.select_related("by").order_by("-at", "-pk"))
+        return super().get_context_data(title=material.name, material=material, **ctx, **kwargs)
 
 
 # --- duty roster and education calendar ------------------------------------------------------
 @school_view("safety.view")
 def duty_list(request):
-    start = _month_param(request)
+    month = month_param(request)
     qs = (
         DutyShift.objects.for_request(request)
-        .filter(date__gte=start, date__lt=_next_month(start))
+        .filter(date__gte=month.start, date__lte=month.end)
         .select_related("person")
         .order_by("date", "kind")
     )
-    prev = (start - datetime.timedelta(days=1)).replace(day=1)
     return render(
         request,
         "safety/duty_list.html",
         {
             "title": _("值班安排"),
             "object_list": qs,
-            "month": start,
-            "prev": prev,
-            "next": _next_month(start),
+            "month": month.start,
+            "prev": (month.start - datetime.timedelta(days=1)).replace(day=1),
+            "next": month.end + datetime.timedelta(days=1),
             "today": timezone.localdate(),
         },
     )
 
 
-@school_view("safety.manage")
-def duty_edit(request, pk=None):
-    obj = scoped_or_404(request, DutyShift, pk=pk) if pk else None
-    initial = {"date": request.GET.get("date")} if request.GET.get("date") else None
-    form = DutyShiftForm(request.POST or None, instance=obj, school=request.school, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        obj = save_with_log(form=form, by=request.user)
-        messages.success(request, _("已保存。"))
-        return redirect(reverse("safety:duty_list") + f"?month={obj.date:%Y-%m}")
-    return _form_page(request, form, _("调整值班") if obj else _("新增值班"))
+class DutyEdit(SaveView):
+    permission = "safety.manage"
+    model = DutyShift
+    form_class = DutyShiftForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.GET.get("date"):
+            kwargs["initial"] = {"date": self.request.GET["date"]}
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("调整值班") if self.object else _("新增值班"), **kwargs)
+
+    def get_success_url(self, shift):
+        return reverse("safety:duty_list") + f"?month={shift.date:%Y-%m}"
 
 
 @school_view("safety.view")
@@ -1078,11 +1125,37 @@ def education_list(request):
     )
 
 
-@school_view("safety.manage")
-def education_edit(request, pk=None):
-    obj = scoped_or_404(request, EducationEvent, pk=pk) if pk else None
-    form = EducationEventForm(request.POST or None, instance=obj, school=request.school)
-    if request.method == "POST" and form.is_valid():
-        obj = save_with_log(form=form, by=request.user)
-        return redirect(reverse("safety:education_list") + f"?year={obj.month.year}")
-    return _form_page(request, form, _("安全教育安排"))
+class EducationEdit(SaveView):
+    permission = "safety.manage"
+    model = EducationEvent
+    form_class = EducationEventForm
+    title = gettext_lazy("安全教育安排")
+    success_message = ""
+
+    def get_success_url(self, event):
+        return reverse("safety:education_list") + f"?year={event.month.year}"
+
+
+# the URLs' names for the action views
+inspection_start = InspectionStart.as_view()
+inspection_correct = InspectionCorrect.as_view()
+settings_edit = SettingsEdit.as_view()
+hazard_report = HazardReport.as_view()
+hazard_action = HazardStep.as_view()
+hazard_correct = HazardCorrect.as_view()
+hazard_withdraw = HazardWithdraw.as_view()
+drill_plan = DrillPlan.as_view()
+drill_record = DrillRecord.as_view()
+visitor_new = VisitorNew.as_view()
+visitor_out = VisitorOut.as_view()
+pickup_new = PickupNew.as_view()
+equipment_edit = EquipmentEdit.as_view()
+selfcheck_start = SelfCheckStart.as_view()
+selfcheck_correct = SelfCheckCorrect.as_view()
+fire_check_correct = FireCheckCorrect.as_view()
+fire_check_new = FireCheckNew.as_view()
+fire_check_sign = FireCheckSign.as_view()
+hazmat_new = HazmatNew.as_view()
+hazmat_detail = HazmatDetail.as_view()
+duty_edit = DutyEdit.as_view()
+education_edit = EducationEdit.as_view()

@@ -10,7 +10,7 @@ from logistics.choices import ChangeAction
 from logistics.models import Attachment, ChangeLog
 from safety import selectors, services
 from safety.choices import DrillInterval, DrillKind, DrillStatus
-from safety.models import Drill
+from safety.models import Drill, SafetySettings
 from tests.helpers import assert_login_required, assert_status, form_errors
 
 from .conftest import fake_image, png_upload
@@ -33,7 +33,7 @@ def _held(school, by, kind, days_ago, seconds=100, floors=3):
 
 
 def test_it_defaults_to_quarterly_for_kindergartens_and_monthly_for_schools(school, other_school):
-    kg, ps = services.get_settings(school), services.get_settings(other_school)
+    kg, ps = SafetySettings.for_school(school), SafetySettings.for_school(other_school)
     assert kg.drill_fire == DrillInterval.QUARTERLY and kg.drill_earthquake == DrillInterval.QUARTERLY
     assert ps.drill_fire == DrillInterval.MONTHLY and ps.drill_earthquake == DrillInterval.MONTHLY
 
@@ -45,7 +45,7 @@ def test_it_warns_when_a_kind_falls_behind(school, director):
     assert status[DrillKind.FIRE] is False
     assert status[DrillKind.EARTHQUAKE] is True  # 120 days > a quarter
     assert status[DrillKind.ANTI_TERROR] is True  # never held
-    settings = services.get_settings(school)
+    settings = SafetySettings.for_school(school)
     settings.drill_earthquake = DrillInterval.SEMESTER
     settings.save()
     assert {s[0]: s[4] for s in selectors.drill_status(school)}[DrillKind.EARTHQUAKE] is False
@@ -79,7 +79,7 @@ def test_it_plans_records_and_corrects_a_drill(as_director, school, director):
         "follow_up": "调整路线",
     }
     r = as_director.post(url, {**data, "photos": [fake_image()]})  # not an image: nothing written
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     drill.refresh_from_db()
     assert drill.status == DrillStatus.PLANNED and Attachment.objects.count() == 0
     r = as_director.post(url, {**data, "photos": [png_upload()]})
@@ -91,7 +91,7 @@ def test_it_plans_records_and_corrects_a_drill(as_director, school, director):
     assert "2分25秒" in detail and "too-slow" in detail
     # after recording, changes need a reason and go to the change log
     r = as_director.post(url, {**data, "evacuation_secs": 5})
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     r = as_director.post(url, {**data, "evacuation_secs": 5, "reason": "秒表读数记错"})
     assert r.status_code == 302
     drill.refresh_from_db()
@@ -112,7 +112,7 @@ def test_it_refuses_a_future_drill_date(as_director, school, director):
             "evacuation_secs": 0,
         },
     )
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     drill.refresh_from_db()
     assert drill.status == DrillStatus.PLANNED
     with pytest.raises(ValidationError):

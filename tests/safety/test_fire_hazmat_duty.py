@@ -48,9 +48,9 @@ def test_it_registers_fire_equipment_by_room(as_staff, room, other_room):
     }
     assert as_staff.post(reverse("safety:equipment_new"), data).status_code == 302
     r = as_staff.post(reverse("safety:equipment_new"), {**data, "room": other_room.pk, "code": "XF-002"})
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     r = as_staff.post(reverse("safety:equipment_new"), data)  # duplicate code
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     assert FireEquipment.objects.count() == 1
 
 
@@ -121,7 +121,7 @@ def test_it_refuses_a_future_fire_check(as_director, director):
             "inspector": director.pk,
         },
     )
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     assert FirePreventionCheck.objects.count() == 0
 
 
@@ -186,7 +186,7 @@ def test_it_keeps_the_duty_roster_including_holidays(as_director, as_teacher, di
     r = as_director.post(
         reverse("safety:duty_new"), {"date": TODAY().isoformat(), "kind": "holiday", "person": director.pk}
     )
-    assert r.status_code == 200 and form_errors(r)  # the same shift twice
+    assert r.status_code == 400 and form_errors(r)  # the same shift twice
     assert_status(as_teacher, reverse("safety:duty_new"), 403)
 
 

@@ -44,7 +44,7 @@ def test_it_refuses_a_photo_that_is_not_an_image(as_teacher):
         reverse("safety:hazard_report"),
         {"title": "x", "risk_level": "low", "found_on": TODAY().isoformat(), "photos": [fake_image()]},
     )
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert any("图片" in e for e in form_errors(r))
     assert Hazard.objects.count() == 0 and Attachment.objects.count() == 0
 
@@ -54,7 +54,7 @@ def test_it_refuses_another_schools_room(as_teacher, other_room):
         reverse("safety:hazard_report"),
         {"title": "x", "risk_level": "low", "found_on": TODAY().isoformat(), "room": other_room.pk},
     )
-    assert r.status_code == 200 and form_errors(r)
+    assert r.status_code == 400 and form_errors(r)
     assert Hazard.objects.count() == 0
 
 

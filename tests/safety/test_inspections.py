@@ -9,7 +9,7 @@ from logistics.choices import ChangeAction, Role
 from logistics.models import Attachment, ChangeLog, Notification, School
 from safety import services
 from safety.choices import HazardStatus, InspectionKind, InspectionStatus, ItemResult
-from safety.models import ChecklistTemplate, Hazard, Inspection, InspectionItem
+from safety.models import ChecklistTemplate, Hazard, Inspection, InspectionItem, SafetySettings
 from safety.tasks import create_weekly_inspections
 from tests.factories import SchoolFactory, member
 from tests.helpers import assert_login_required, assert_status
@@ -85,7 +85,7 @@ def test_it_creates_the_weekly_inspection_once_for_every_school(
 
 
 def test_it_waits_for_the_schools_time_and_for_monday(school, director):
-    settings = services.get_settings(school)
+    settings = SafetySettings.for_school(school)
     settings.weekly_time = datetime.time(8, 0)
     settings.save()
     assert create_weekly_inspections(MONDAY_7) == 0
@@ -95,7 +95,7 @@ def test_it_waits_for_the_schools_time_and_for_monday(school, director):
 
 
 def test_it_assigns_the_configured_inspector(school, director, staff):
-    settings = services.get_settings(school)
+    settings = SafetySettings.for_school(school)
     settings.inspector = staff
     settings.save()
     create_weekly_inspections(MONDAY_9)
@@ -277,5 +277,5 @@ def test_it_edits_the_settings(as_director, school, staff):
         },
     )
     assert r.status_code == 302
-    s = services.get_settings(school)
+    s = SafetySettings.for_school(school)
     assert s.inspector == staff and s.weekly_time == datetime.time(8, 15) and s.drill_fire == 1

@@ -250,7 +250,7 @@ def test_the_item_correction_and_the_withdrawal_commit_together(director, failed
     def broken(**kwargs):
         raise ValidationError("撤销失败")
 
-    monkeypatch.setattr(services, "_withdraw_locked", broken)
+    monkeypatch.setattr(services.hazards, "hazard_withdraw", broken)  # the step the item's hazard takes
     with pytest.raises(ValidationError, match="撤销失败"):
         services.inspection_correct_item(
             item=failed.source_item, by=director, result=ItemResult.PASS, note="", reason="复查"
