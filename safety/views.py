@@ -277,7 +277,7 @@ def inspection_detail(request, pk):
             "title": str(inspection),
             "inspection": inspection,
             "groups": groups,
-            "results": ItemResult.choices,
+            "results": [(r.value, r.label, r.color) for r in ItemResult],  # the buttons in their colours
             "done": done,
             "total": len(items),
             "errors": errors,

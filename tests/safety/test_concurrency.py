@@ -72,3 +72,45 @@ def test_it_creates_one_weekly_inspection_when_runs_overlap(school):
     )
     assert Inspection.objects.filter(school=school, kind=InspectionKind.WEEKLY).count() == 1
     assert sum(1 for _insp, created in outcomes if created) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_takes_one_hazard_step_once_when_two_managers_race(school):
+    import datetime
+
+    from logistics.choices import ChangeAction
+    from logistics.models import ChangeLog
+    from safety.choices import HazardStatus
+    from safety.models import Hazard
+
+    director, principal = member(school, Role.DIRECTOR), member(school, Role.PRINCIPAL)
+    staff = member(school, Role.STAFF)
+    hazard = services.hazard_report(
+        school=school, by=staff, title="楼梯扶手松动", risk_level="high", found_on=datetime.date(2026, 11, 2)
+    )
+    services.hazard_assign(obj=hazard, by=director, assignee=staff, deadline=datetime.date(2026, 11, 9))
+    managers = iter([director, principal, director, principal])
+    lock = threading.Lock()
+
+    def withdraw():
+        with lock:
+            by = next(managers)
+        return services.hazard_withdraw(obj=hazard, by=by, reason="重复登记")
+
+    outcomes = _race(withdraw)
+    assert sum(1 for o in outcomes if isinstance(o, Hazard)) == 1
+    refused = [o for o in outcomes if isinstance(o, ValidationError)]
+    assert len(refused) == 3 and all("已撤销" in " ".join(e.messages) for e in refused)
+    hazard.refresh_from_db()
+    assert hazard.status == HazardStatus.WITHDRAWN
+    assert ChangeLog.objects.filter(object_id=str(hazard.pk), transition="withdraw").count() == 1
+    assert ChangeLog.objects.filter(object_id=str(hazard.pk), action=ChangeAction.TRANSITION).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_creates_one_settings_row_when_first_requests_race(school):
+    from safety.models import SafetySettings
+
+    outcomes = _race(lambda: SafetySettings.for_school(school))
+    assert SafetySettings.objects.filter(school=school).count() == 1
+    assert len({o.pk for o in outcomes}) == 1

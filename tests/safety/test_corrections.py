@@ -369,7 +369,8 @@ def test_a_hazard_from_an_inspection_follows_the_inspection_correction(
     url = reverse("safety:hazard_correct", args=[hazard.pk])
     page = assert_status(as_director, url, 200)
     assert set(page.context["form"].fields) == {"room", "location", "risk_level", "reason"}
-    assert "请在检查记录中更正该项" in page.context["intro"] and page.context["intro"] in page.content.decode()
+    intro = page.context["intro"]  # the one form page's line above the form
+    assert "请在检查记录中更正该项" in intro and intro in page.content.decode()
     with pytest.raises(ValidationError, match="不能更正"):
         services.hazard_correct(obj=hazard, by=director, changes={"title": "x"}, reason="x")
     # its place and risk are the hazard's own

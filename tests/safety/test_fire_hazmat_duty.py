@@ -226,3 +226,22 @@ def test_it_alerts_the_director_about_fire_equipment_falling_due_once(director, 
     assert services.fire_equipment_alerts() == 3
     assert services.fire_equipment_alerts() == 0
     assert Notification.objects.filter(user=director, title__contains="XF-1").exists()
+
+
+def test_it_signs_from_the_check_page_and_returns_to_it(as_director, director, school):
+    check = FirePreventionCheck.objects.create(
+        school=school, checked_on=TODAY(), scope="配电房", inspector=director
+    )
+    page = as_director.get(reverse("safety:fire_check_detail", args=[check.pk])).content.decode()
+    sign = reverse("safety:fire_check_sign", args=[check.pk])
+    assert sign in page and f'name="next" value="{check.get_absolute_url()}"' in page
+    r = as_director.post(sign, {"next": check.get_absolute_url()})
+    assert r.status_code == 302 and r["Location"] == check.get_absolute_url()
+    check.refresh_from_db()
+    assert check.status == FirePreventionStatus.INSPECTOR_SIGNED
+    # the director is not the principal: no button, and a return address elsewhere is not followed
+    assert sign not in as_director.get(check.get_absolute_url()).content.decode()
+    r = as_director.post(sign, {"next": "//evil.example/"})
+    assert r.status_code == 302 and r["Location"] == reverse("safety:fire_check_list")
+    check.refresh_from_db()
+    assert check.status == FirePreventionStatus.INSPECTOR_SIGNED

@@ -207,3 +207,34 @@ def test_it_guards_the_hazard_pages(as_outsider, as_bureau, as_teacher, hazard):
     assert_status(as_teacher, url, 200)
     assert_status(as_bureau, url, 200)
     assert_status(as_bureau, reverse("safety:hazard_report"), 403)
+
+
+def test_a_refused_step_shows_its_error_on_the_field_of_its_form(as_director, as_staff, hazard, staff):
+    """The service's refusal lands on the field it is about, on the hazard page shown again (400)."""
+    as_director.post(
+        reverse("safety:hazard_action", args=[hazard.pk, "assign"]),
+        {"assignee": staff.pk, "deadline": TODAY().isoformat(), "risk_level": "high"},
+    )
+    as_staff.post(reverse("safety:hazard_action", args=[hazard.pk, "rectify"]), {"rectification": "已清理"})
+    r = as_director.post(reverse("safety:hazard_action", args=[hazard.pk, "reject"]), {"note": " "})
+    assert r.status_code == 400
+    assert "验收不通过时请写明原因" in " ".join(r.context["verify_form"].errors["note"])
+    hazard.refresh_from_db()
+    assert hazard.status == HazardStatus.RECTIFIED
+
+
+def test_a_step_the_hazard_has_moved_past_is_refused_in_the_messages(as_director, hazard, staff):
+    """Two managers on one page: the second 交办 finds the hazard assigned (its form is gone)."""
+    data = {"assignee": staff.pk, "deadline": TODAY().isoformat(), "risk_level": "high"}
+    url = reverse("safety:hazard_action", args=[hazard.pk, "assign"])
+    assert as_director.post(url, data).status_code == 302
+    r = as_director.post(url, data)
+    assert r.status_code == 400 and r.context["assign_form"] is None
+    assert any("不能执行此操作" in str(m) for m in r.context["messages"])
+
+
+def test_the_register_shows_each_status_in_its_colour(as_director, hazard, director, staff):
+    services.hazard_withdraw(obj=hazard, by=director, reason="误报")
+    text = as_director.get(reverse("safety:hazard_list")).content.decode()
+    assert '<span class="badge text-bg-light text-wrap">已撤销</span>' in text
+    assert '<span class="badge text-bg-danger text-wrap">高</span>' in text
