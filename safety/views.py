@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -432,23 +432,24 @@ def _hazard_page(request, hazard, *, bound=None, status=200):
     )
 
 
+def _hazards_for_page(request):
+    """The school's hazards with everything the hazard's page names."""
+    return Hazard.objects.select_related(
+        "room",
+        "found_by",
+        "assignee",
+        "assigned_by",
+        "rectified_by",
+        "verified_by",
+        "source_item__inspection",
+        "source_fire_item__self_check",
+        "withdrawn_by",
+    ).for_request(request)
+
+
 @school_view("safety.view")
 def hazard_detail(request, pk):
-    hazard = scoped_or_404(
-        request,
-        Hazard.objects.select_related(
-            "room",
-            "found_by",
-            "assignee",
-            "assigned_by",
-            "rectified_by",
-            "verified_by",
-            "source_item__inspection",
-            "source_fire_item__self_check",
-            "withdrawn_by",
-        ),
-        pk=pk,
-    )
+    hazard = get_object_or_404(_hazards_for_page(request), pk=pk)
     return _hazard_page(request, hazard)
 
 
@@ -456,9 +457,11 @@ class HazardStep(ActionView):
     """A step of the hazard workflow from its page (交办, 整改, 验收, 退回). The permission is the
     transition's own; a refusal shows the page again with the errors on the step's form."""
 
-    model = Hazard
     http_method_names = ["post"]
     success_message = gettext_lazy("已保存。")
+
+    def get_queryset(self):
+        return _hazards_for_page(self.request)  # a refused step shows the page again
 
     def dispatch(self, request, *args, **kwargs):
         self.action = kwargs["action"]
