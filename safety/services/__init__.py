@@ -49,8 +49,8 @@ from .visitors import pickup_record, visitor_register, visitor_sign_out
 
 
 def get_settings(school) -> SafetySettings:
-    """SafetySettings.for_school: kept only for logistics/district.py (the bench seeding, outside this
-    app), until that moves; everything in safety uses SafetySettings.for_school."""
+    """SafetySettings.for_school, kept only for benchmarks/district (the bench seeding, outside this
+    app) until it calls that; everything in safety uses SafetySettings.for_school."""
     return SafetySettings.for_school(school)
 
 
