@@ -98,6 +98,7 @@ FIRE_CHECK = Workflow(
     model=FirePreventionCheck,
     actions=FireCheckAction,
     owner="inspector",
+    messages={"forbidden": FORBIDDEN},
     transitions=[
         Transition(
             FireCheckAction.SIGN_INSPECTOR,
