@@ -107,6 +107,7 @@ FIRE_CHECK = Workflow(
             "safety.inspect",
             actor=Actor.OWNER,
             refusal=_("只有检查人本人可以签字。"),
+            wrong_state=_("检查人已签字。"),
         ),
         Transition(
             FireCheckAction.SIGN_PRINCIPAL,
@@ -115,6 +116,7 @@ FIRE_CHECK = Workflow(
             "safety.manage",
             roles={Role.PRINCIPAL},
             refusal=_("只有校长（园长）可以签字。"),
+            wrong_state=_("须先由检查人签字。"),
         ),
     ],
 )

@@ -245,3 +245,18 @@ def test_it_signs_from_the_check_page_and_returns_to_it(as_director, director, s
     assert r.status_code == 302 and r["Location"] == reverse("safety:fire_check_list")
     check.refresh_from_db()
     assert check.status == FirePreventionStatus.INSPECTOR_SIGNED
+
+
+def test_each_signature_refuses_out_of_turn_with_its_own_words(director, principal, school):
+    check = FirePreventionCheck.objects.create(
+        school=school, checked_on=TODAY(), scope="配电房", inspector=director
+    )
+    with pytest.raises(ValidationError, match="须先由检查人签字"):
+        services.fire_check_sign_principal(obj=check, by=principal)
+    with pytest.raises(ValidationError, match="只有检查人本人可以签字"):
+        services.fire_check_sign_inspector(obj=check, by=principal)
+    services.fire_check_sign_inspector(obj=check, by=director)
+    with pytest.raises(ValidationError, match="检查人已签字"):
+        services.fire_check_sign_inspector(obj=check, by=director)
+    with pytest.raises(ValidationError, match="只有校长"):
+        services.fire_check_sign_principal(obj=check, by=director)
