@@ -351,13 +351,11 @@ class CategoryCreate(_SaveForm):
 
 
 class Settings(SettingsView):
+    settings_model = AssetSettings
     permission = "assets.manage"
     form_class = forms.SettingsForm
     title = gettext_lazy("资产设置")
     success_url = reverse_lazy("assets:settings")
-
-    def get_settings(self, school):
-        return AssetSettings.for_school(school)
 
 
 # --- Excel import, labels -------------------------------------------------------------------------

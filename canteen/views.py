@@ -261,14 +261,12 @@ class SampleCorrect(_Correction):
 
 # --- settings and fridges ---------------------------------------------------------------------
 class SettingsEdit(SettingsView):
+    settings_model = CanteenSettings
     permission = "canteen.settings"
     form_class = CanteenSettingsForm
     title = gettext_lazy("食堂设置")
     success_message = gettext_lazy("食堂设置已保存。")
     success_url = reverse_lazy("canteen:settings")
-
-    def get_settings(self, school):
-        return CanteenSettings.for_school(school)
 
 
 class FridgeList(ScopedListView):

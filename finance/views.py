@@ -831,11 +831,9 @@ def disclosure(request):
 
 
 class Settings(SettingsView):
+    settings_model = FinanceSettings
     permission = "finance.settings"
     form_class = SettingsForm
     title = gettext_lazy("财务设置（审批规则）")
     success_message = gettext_lazy("财务设置已保存。")
     success_url = reverse_lazy("finance:settings")
-
-    def get_settings(self, school):
-        return FinanceSettings.for_school(school)

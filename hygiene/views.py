@@ -1012,13 +1012,11 @@ def reading_create(request, pk):
 
 
 class SettingsEdit(SettingsView):
+    settings_model = HygieneSettings
     permission = "hygiene.manage"
     form_class = HygieneSettingsForm
     title = gettext_lazy("卫生保健设置")
     success_url = reverse_lazy("hygiene:settings")
-
-    def get_settings(self, school):
-        return HygieneSettings.for_school(school)
 
 
 # --- greening ----------------------------------------------------------------------------------------

@@ -236,14 +236,16 @@ class ActionView(SchoolViewMixin, View):
 class SettingsView(ActionView):
     """A school's settings page: the app's per-school settings row, edited through one form and
     saved with its change log. Set `permission`, `form_class`, `title`, `success_url` and
-    `get_settings(school)`; `save(form)` defaults to `logistics.services.save_with_log`."""
+    `settings_model` (a SchoolSettings model; or override `get_settings(school)`); `save(form)`
+    defaults to `logistics.services.save_with_log`."""
 
     template_name = "generic/form.html"
     success_message = _("已保存。")
     recheck = False
+    settings_model = None
 
     def get_settings(self, school):
-        raise NotImplementedError
+        return self.settings_model.for_school(school)
 
     def get_object(self):
         return self.get_settings(self.request.school)

@@ -345,12 +345,10 @@ def template_edit(request, kind):
 
 
 class SettingsEdit(SettingsView):
+    settings_model = SafetySettings
     permission = "safety.manage"
     form_class = SettingsForm
     title = gettext_lazy("安全设置")
-
-    def get_settings(self, school):
-        return SafetySettings.for_school(school)
 
     def get_success_url(self, obj):
         return reverse("safety:home")

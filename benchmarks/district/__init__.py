@@ -992,9 +992,9 @@ def seed_safety(d: SchoolData) -> int:
         ItemResult,
         RiskLevel,
     )
-    from safety.services import get_settings
+    from safety.models import SafetySettings
 
-    get_settings(d.school)  # the settings row, so no first request has to create it
+    SafetySettings.for_school(d.school)  # the settings row, so no first request has to create it
     InspectionItem = model_or_none("safety.InspectionItem")
     Hazard = model_or_none("safety.Hazard")
     rng, school = d.rng, d.school

@@ -2,7 +2,6 @@
 locked, logged. State changes go through the workflows in safety/workflows.py; reads are in
 safety/selectors.py. `from safety import services; services.hazard_assign(...)` keeps working."""
 
-from ..models import SafetySettings
 from .common import MAX_PHOTOS, check_photos
 from .drills import DRILL_RESULT_FIELDS, drill_correct, drill_plan, drill_record
 from .fire import (
@@ -47,13 +46,6 @@ from .inspections import (
 from .templates import get_template, template_item_save
 from .visitors import pickup_record, visitor_register, visitor_sign_out
 
-
-def get_settings(school) -> SafetySettings:
-    """SafetySettings.for_school, kept only for benchmarks/district (the bench seeding, outside this
-    app) until it calls that; everything in safety uses SafetySettings.for_school."""
-    return SafetySettings.for_school(school)
-
-
 __all__ = [
     "DRILL_RESULT_FIELDS",
     "FIRE_CHECK_CONTENT",
@@ -76,7 +68,6 @@ __all__ = [
     "fire_selfcheck_correct",
     "fire_selfcheck_save",
     "fire_selfcheck_start",
-    "get_settings",
     "get_template",
     "hazard_assign",
     "hazard_correct",

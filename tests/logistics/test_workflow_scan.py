@@ -72,11 +72,6 @@ def _findings(tree, fields):
                 yield node.lineno, f"setattr(..., {arg.value!r})"
 
 
-import pytest  # noqa: E402
-
-
-# Until every app's state changes go through the engine (issue 15, in progress).
-@pytest.mark.xfail(reason="apps still converting to logistics/workflow.py", strict=False)
 def test_only_the_engine_moves_a_status():
     fields = _fields()
     assert fields, "no workflow is declared"
